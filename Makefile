@@ -1,0 +1,53 @@
+# One Makefile whose targets CI calls too.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_LOGGING_LEVEL ?= WARNING
+export PYTHONHASHSEED := 0
+
+DEMO_DIR := data/demo
+DEMO_AS_OF := 2026-11-20
+DEMO_PERSONS := 20000
+DEMO_SEED := 7
+
+.PHONY: install demo test lint format bench bench-linkage lock clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+$(DEMO_DIR)/.generated: $(VENV)/.installed
+	$(VENV)/bin/recon synth --persons $(DEMO_PERSONS) --seed $(DEMO_SEED) --as-of $(DEMO_AS_OF) --out $(DEMO_DIR)
+	touch $@
+
+demo: $(DEMO_DIR)/.generated
+	$(VENV)/bin/recon nightly --input $(DEMO_DIR)/input --db data/out/recon.duckdb --as-of $(DEMO_AS_OF) --district 330114
+
+test: install
+	$(PY) -m pytest -q -m "not slow" tests
+
+lint: install
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
+
+format: install
+	$(VENV)/bin/ruff format src tests
+	$(VENV)/bin/ruff check --fix src tests
+
+bench: install
+	$(PY) -m recon.bench all
+
+lock:
+	rm -rf /tmp/recon-lock-venv && $(PYTHON) -m venv /tmp/recon-lock-venv
+	/tmp/recon-lock-venv/bin/pip install --quiet -e '.[dev]'
+	{ echo "# Lock file: every package pinned to a known-good set (see ARCHITECTURE.md pins)."; \
+	  echo "# Regenerate with 'make lock' after changing pyproject.toml dependencies."; \
+	  /tmp/recon-lock-venv/bin/pip freeze --exclude-editable | sort -f; } > requirements.lock
+
+clean:
+	rm -rf data/out $(DEMO_DIR)
