@@ -1,0 +1,90 @@
+"""The `recon` command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from recon.pipelines.settings import DEFAULT_DB, DEFAULT_DISTRICT, quiet_prefect
+
+app = typer.Typer(
+    help="resident-recon: reconcile agencies' floating-population records against the police registry.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-20") from None
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def synth(
+    persons: int = typer.Option(20_000, help="Number of persons in the synthetic district."),
+    seed: int = typer.Option(7, help="Random seed; the same seed gives byte-identical files."),
+    as_of: str = typer.Option(None, help="The date the data is generated for (YYYY-MM-DD; default today)."),
+    out: Path = typer.Option(Path("data/demo"), help="Output folder: input/ (drop folder) and truth/ are written here."),
+    district: str = typer.Option(DEFAULT_DISTRICT, help="County code of the district to simulate (330114 or 440306)."),
+) -> None:
+    """Generate a synthetic district: a drop folder of every feed plus its ground truth."""
+    from recon.synth import generate
+
+    summary = generate(out=out, persons=persons, seed=seed, as_of=_as_of(as_of), district=district)
+    typer.echo(f"synthetic district written to {out} ({persons:,} persons, seed {seed})")
+    typer.echo(str(summary))
+
+
+@app.command()
+def nightly(
+    input: Path = typer.Option(..., "--input", help="The drop folder (CONTRACT.md section 1)."),
+    db: Path = typer.Option(DEFAULT_DB, help="The published DuckDB file; replaced atomically on success."),
+    as_of: str = typer.Option(None, help="Reconcile as of this date (YYYY-MM-DD; default today)."),
+    district: str = typer.Option(DEFAULT_DISTRICT, help="6-digit county code of the district (e.g. 330114)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every SQL statement."),
+) -> None:
+    """Run the nightly job: ingest and validate every feed, then publish the DuckDB file."""
+    _logging(verbose)
+    quiet_prefect()
+    from recon.pipelines.nightly import main
+
+    try:
+        result = main(input, db, _as_of(as_of), district)
+    except (FileNotFoundError, ValueError) as e:
+        typer.secho(f"error: {e}", fg="red", err=True)
+        raise typer.Exit(2) from e
+    _print_summary(result)
+    if result["status"] not in ("succeeded", "degraded"):
+        raise typer.Exit(1)
+
+
+def _print_summary(result: dict) -> None:
+    counts = result["counts"]
+    typer.echo(f"\nrun {result['run_id']}: {result['status']} in {result['seconds']} s -> {result['db']}")
+    typer.echo(f"{'feed':<22}{'files':>6}{'skip':>6}{'rej':>5}{'rows in':>11}{'accepted':>11}{'quarant.':>10}")
+    for s, c in counts.items():
+        typer.echo(f"{s:<22}{c['files_read']:>6}{c['files_skipped']:>6}{c['files_rejected']:>5}{c['rows_in']:>11,}"
+                   f"{c['accepted']:>11,}{c['quarantined']:>10,}")
+    for s, c in counts.items():
+        for m in c["messages"]:
+            typer.secho(f"  ! {s}: {m}", fg="yellow", err=True)
+
+
+def run() -> None:  # pragma: no cover - console entry
+    app(prog_name="recon")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,166 @@
+"""The nightly Prefect flow: ingest → validate → publish (later issues add matching and findings).
+
+Each step is a task wrapping a plain function of `recon.pipelines.ingest` / `recon.warehouse`,
+logs rows in / accepted / quarantined / out, and the run ends with a markdown artifact.
+The published DuckDB file is replaced only when the whole flow succeeds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from recon.connectors import discover
+from recon.connectors.contract import FEEDS
+from recon.expectations import build_data_docs
+from recon.pipelines.ingest import FeedCounts, ingest_feed, record_discovery_rejections
+from recon.pipelines.settings import NightlyConfig, quiet_prefect
+from recon.warehouse.gateway import Warehouse
+from recon.warehouse.publish import building
+from recon.warehouse.schema import ensure_schema
+
+log = logging.getLogger("recon.pipelines.nightly")
+
+PAUSE_ENV = "RECON_PAUSE_AT"  # test hook at the process boundary: pause at a named step so a test can kill us
+
+
+def pause_point(step: str, build: Path) -> None:
+    """If RECON_PAUSE_AT names this step, announce it in a marker file and wait to be killed."""
+    if os.environ.get(PAUSE_ENV) == step:
+        Path(str(build) + f".paused-{step}").write_text(str(os.getpid()))
+        time.sleep(float(os.environ.get("RECON_PAUSE_SECONDS", "120")))
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    as_of: date
+    status: str
+    db_path: Path
+    feeds: dict[str, FeedCounts]
+    seconds: float
+    docs_index: Path | None = None
+    messages: list[str] = field(default_factory=list)
+
+    def table(self) -> str:
+        """Per-feed counts as a markdown table (artifact and terminal)."""
+        head = "| feed | files read | skipped | rejected | rows in | accepted | quarantined |\n|---|---:|---:|---:|---:|---:|---:|"
+        lines = [head]
+        for s, c in self.feeds.items():
+            lines.append(f"| {s} | {c.files_read} | {c.files_skipped} | {c.files_rejected} | {c.rows_in:,} | "
+                         f"{c.accepted:,} | {c.quarantined:,} |")
+        tot = [sum(getattr(c, k) for c in self.feeds.values()) for k in ("rows_in", "accepted", "quarantined")]
+        lines.append(f"| **total** | | | | {tot[0]:,} | {tot[1]:,} | {tot[2]:,} |")
+        return "\n".join(lines)
+
+
+def new_run_id(as_of: date) -> str:
+    return f"{as_of:%Y%m%d}-{datetime.now():%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+@task(name="prepare-warehouse", cache_policy=NO_CACHE)
+def prepare_task(wh: Warehouse) -> None:
+    ensure_schema(wh)
+
+
+@task(name="discover-drop-folder", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def discover_task(input_dir: Path):
+    found = discover(input_dir)
+    n = sum(len(v) for v in found.files.values())
+    get_run_logger().info("found %d data files in %d feed folders", n, len(found.files))
+    return found
+
+
+@task(name="ingest-and-validate-feed", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def ingest_feed_task(wh: Warehouse, source: str, found, run_id: str, outcomes: list) -> FeedCounts:
+    """I/O step with retries: files land in per-file transactions and the ledger skips loaded ones."""
+    counts = ingest_feed(wh, FEEDS[source], found.files.get(source, []), found.header_maps.get(source),
+                         run_id=run_id, outcomes=outcomes)
+    record_discovery_rejections(wh, source, found.rejected.get(source, []), counts, run_id=run_id)
+    get_run_logger().info(
+        "%s: files read %d, skipped %d, rejected %d; rows in %d / accepted %d / quarantined %d",
+        source, counts.files_read, counts.files_skipped, counts.files_rejected, counts.rows_in, counts.accepted,
+        counts.quarantined,
+    )
+    return counts
+
+
+@task(name="data-docs", retries=1, cache_policy=NO_CACHE)
+def data_docs_task(outcomes: list, docs_dir: Path) -> Path | None:
+    if not outcomes:
+        return None
+    return build_data_docs(outcomes, docs_dir)
+
+
+def _write_run(wh: Warehouse, summary: RunSummary, cfg: NightlyConfig, started: datetime, finished: datetime) -> None:
+    counts = {s: c.as_json() for s, c in summary.feeds.items()}
+    wh.execute(
+        "INSERT INTO run (run_id, as_of, district, started_at, finished_at, status, counts, steps, messages)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
+        [summary.run_id, cfg.as_of, cfg.district, started, finished, summary.status,
+         json.dumps(counts, ensure_ascii=False), json.dumps({"steps": ["ingest", "validate", "publish"]}),
+         summary.messages],
+        table="run",
+    )
+
+
+@flow(name="recon-nightly", log_prints=True)
+def nightly_flow(input_dir: str, db: str, as_of: str, district: str = "330114") -> dict:
+    """Ingest every feed of the drop folder, validate it, and publish the DuckDB file atomically."""
+    cfg = NightlyConfig(Path(input_dir), Path(db), date.fromisoformat(as_of), district)
+    summary = run_nightly(cfg)
+    create_markdown_artifact(
+        key="recon-nightly-summary",
+        markdown=f"# Nightly run {summary.run_id} ({summary.as_of}, {summary.status})\n\n{summary.table()}\n\n"
+        + "".join(f"- {m}\n" for m in summary.messages),
+        description=f"resident-recon nightly run for {summary.as_of}",
+    )
+    return {"run_id": summary.run_id, "status": summary.status, "db": str(summary.db_path),
+            "counts": {s: c.as_json() for s, c in summary.feeds.items()}, "seconds": summary.seconds}
+
+
+def run_nightly(cfg: NightlyConfig) -> RunSummary:
+    """The steps of one night, called inside the Prefect flow (tasks run in this process)."""
+    t0 = time.perf_counter()
+    started = datetime.now()
+    run_id = new_run_id(cfg.as_of)
+    feeds: dict[str, FeedCounts] = {}
+    messages: list[str] = []
+    with building(cfg.db_path, run_id) as build:
+        wh = Warehouse(build)
+        try:
+            prepare_task(wh)
+            found = discover_task(cfg.input_dir)
+            if found.unknown_folders:
+                messages.append(f"folders not in the contract were ignored: {sorted(found.unknown_folders)}")
+            outcomes: list = []
+            for source in FEEDS:
+                pause_point(f"ingest:{source}", build)
+                feeds[source] = ingest_feed_task(wh, source, found, run_id, outcomes)
+                messages.extend(f"{source}: {m}" for m in feeds[source].messages)
+            docs = data_docs_task(outcomes, cfg.docs)
+            degraded = any(c.files_rejected or c.batches_quarantined for c in feeds.values())
+            summary = RunSummary(run_id, cfg.as_of, "degraded" if degraded else "succeeded", cfg.db_path, feeds,
+                                 0.0, docs, messages)
+            _write_run(wh, summary, cfg, started, datetime.now())
+        finally:
+            wh.close()
+        pause_point("publish", build)
+    summary.seconds = round(time.perf_counter() - t0, 2)
+    return summary
+
+
+def main(input_dir: Path, db: Path, as_of: date, district: str) -> dict:
+    """Entry point for the CLI: runs the flow (a temporary Prefect server starts if none is configured)."""
+    quiet_prefect()
+    return nightly_flow(str(input_dir), str(db), as_of.isoformat(), district)
