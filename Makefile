@@ -11,7 +11,7 @@ DEMO_AS_OF := 2026-11-20
 DEMO_PERSONS := 20000
 DEMO_SEED := 7
 
-.PHONY: install demo test lint format bench bench-linkage lock clean
+.PHONY: install demo test lint format bench lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ format: install
 	$(VENV)/bin/ruff check --fix src tests
 
 bench: install
-	$(PY) -m recon.bench all
+	$(PY) benchmarks/bench.py all
 
 lock:
 	rm -rf /tmp/recon-lock-venv && $(PYTHON) -m venv /tmp/recon-lock-venv

@@ -1,0 +1,82 @@
+"""`make bench`: the figures the issues ask for, measured on this machine.
+
+Each stage runs as its own process so its wall time and peak memory (from wait4's rusage)
+are its own. Results are printed and written to data/bench/results.json.
+
+    python benchmarks/bench.py all            # generator 1M + ingestion of that set
+    python benchmarks/bench.py synth --persons 1000000
+    python benchmarks/bench.py ingest --persons 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "data" / "bench"
+RECON = str(Path(sys.executable).with_name("recon"))
+AS_OF = "2026-11-20"
+
+
+def measure(cmd: list[str]) -> dict:
+    """Run a command; return wall seconds, peak RSS (GB) and exit code."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    secs = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"benchmark step failed with exit code {code}: {' '.join(cmd)}")
+    return {"seconds": round(secs, 1), "peak_rss_gb": round(usage.ru_maxrss / 1024 / 1024, 2)}
+
+
+def synth(persons: int, seed: int = 1) -> dict:
+    out = BENCH / f"district_{persons}"
+    res = measure([RECON, "synth", "--persons", str(persons), "--seed", str(seed), "--as-of", AS_OF, "--out", str(out)])
+    manifest = json.loads((out / "truth" / "manifest.json").read_text())
+    res["rows_per_feed"] = manifest.get("rows_per_feed") or manifest.get("counts")
+    return res
+
+
+def ingest(persons: int) -> dict:
+    out = BENCH / f"district_{persons}"
+    if not (out / "input").is_dir():
+        synth(persons)
+    db = BENCH / f"recon_{persons}.duckdb"
+    db.unlink(missing_ok=True)
+    res = measure([RECON, "nightly", "--input", str(out / "input"), "--db", str(db), "--as-of", AS_OF,
+                   "--district", "330114"])
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    counts = json.loads(con.sql("SELECT counts FROM run ORDER BY started_at DESC LIMIT 1").fetchone()[0])
+    rows = sum(c["rows_in"] for c in counts.values())
+    res["rows_in"] = rows
+    res["rows_per_second"] = round(rows / res["seconds"])
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["all", "synth", "ingest"])
+    ap.add_argument("--persons", type=int, default=1_000_000)
+    args = ap.parse_args()
+    BENCH.mkdir(parents=True, exist_ok=True)
+    results: dict = {}
+    if args.what in ("all", "synth"):
+        results["synth"] = {"persons": args.persons, **synth(args.persons)}
+        print("synth", json.dumps(results["synth"], ensure_ascii=False), flush=True)
+    if args.what in ("all", "ingest"):
+        results["ingest"] = {"persons": args.persons, **ingest(args.persons)}
+        print("ingest", json.dumps(results["ingest"], ensure_ascii=False), flush=True)
+    (BENCH / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
