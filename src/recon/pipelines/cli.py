@@ -70,6 +70,23 @@ def nightly(
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    input: Path = typer.Option(..., "--input", help="The drop folder the scheduled runs read."),
+    db: Path = typer.Option(DEFAULT_DB, help="The published DuckDB file."),
+    district: str = typer.Option(DEFAULT_DISTRICT, help="6-digit county code of the district."),
+    timezone: str = typer.Option("Asia/Shanghai", help="Time zone of the 02:00 schedule."),
+) -> None:
+    """Serve the Prefect deployments: nightly at 02:00 and backfill (needs `prefect server start`)."""
+    quiet_prefect()
+    from prefect import serve as prefect_serve
+
+    from recon.pipelines.deployments import deployments
+
+    typer.echo("serving deployments recon-nightly/nightly (cron 0 2 * * *) and recon-nightly/backfill; Ctrl-C stops")
+    prefect_serve(*deployments(input.resolve(), db.resolve(), district, tz=timezone))
+
+
 def _print_summary(result: dict) -> None:
     counts = result["counts"]
     typer.echo(f"\nrun {result['run_id']}: {result['status']} in {result['seconds']} s -> {result['db']}")

@@ -115,9 +115,13 @@ def _write_run(wh: Warehouse, summary: RunSummary, cfg: NightlyConfig, started: 
 
 
 @flow(name="recon-nightly", log_prints=True)
-def nightly_flow(input_dir: str, db: str, as_of: str, district: str = "330114") -> dict:
-    """Ingest every feed of the drop folder, validate it, and publish the DuckDB file atomically."""
-    cfg = NightlyConfig(Path(input_dir), Path(db), date.fromisoformat(as_of), district)
+def nightly_flow(input_dir: str, db: str, as_of: str | None = None, district: str = "330114") -> dict:
+    """Ingest every feed of the drop folder, validate it, and publish the DuckDB file atomically.
+
+    as_of: the night to reconcile (YYYY-MM-DD); None means today (the scheduled run).
+    """
+    day = date.fromisoformat(as_of) if as_of else date.today()
+    cfg = NightlyConfig(Path(input_dir), Path(db), day, district)
     summary = run_nightly(cfg)
     create_markdown_artifact(
         key="recon-nightly-summary",
