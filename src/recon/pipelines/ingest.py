@@ -16,7 +16,7 @@ import polars as pl
 from recon.connectors import discover, read_file
 from recon.connectors.base import DropFile, ReadResult
 from recon.connectors.contract import FEEDS, FeedSpec
-from recon.expectations import feed_suite, validate_frame
+from recon.expectations import BatchCounts, feed_suite, validate_frame
 from recon.warehouse import raw
 from recon.warehouse.gateway import Warehouse
 
@@ -102,7 +102,7 @@ def _land(wh: Warehouse, spec: FeedSpec, drop: DropFile, result: ReadResult, *, 
     counts.rows_in += result.rows_read
     counts.warnings.extend(f"{rel}: {w}" for w in result.warnings)
 
-    suite = feed_suite(spec.source, raw.last_batch_rows(wh, spec.source))
+    suite = feed_suite(spec.source, raw.last_batch_rows(wh, spec.source), counts=BatchCounts(rows_read=result.rows_read))
     outcome = validate_frame(suite, result.accepted.drop("_extra").to_pandas(), batch_name=rel)
     outcomes.append(outcome)
     raw.write_expectations(wh, outcome, run_id=run_id, batch=rel)
@@ -167,6 +167,6 @@ def ingest_all(wh: Warehouse, input_dir: Path, *, run_id: str) -> IngestReport:
     for source, spec in FEEDS.items():
         counts = ingest_feed(wh, spec, found.files.get(source, []), found.header_maps.get(source), run_id=run_id,
                              outcomes=outcomes)
-        record_discovery_rejections(wh, source, found.rejected.get(source, []), counts, run_id=run_id)
+        record_discovery_rejections(wh, source, [r for r in found.rejected if r.source == source], counts, run_id=run_id)
         feeds[source] = counts
     return IngestReport(feeds=feeds, outcomes=outcomes, unknown_folders=list(found.unknown_folders))

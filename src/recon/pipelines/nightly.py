@@ -86,7 +86,7 @@ def ingest_feed_task(wh: Warehouse, source: str, found, run_id: str, outcomes: l
     """I/O step with retries: files land in per-file transactions and the ledger skips loaded ones."""
     counts = ingest_feed(wh, FEEDS[source], found.files.get(source, []), found.header_maps.get(source),
                          run_id=run_id, outcomes=outcomes)
-    record_discovery_rejections(wh, source, found.rejected.get(source, []), counts, run_id=run_id)
+    record_discovery_rejections(wh, source, [r for r in found.rejected if r.source == source], counts, run_id=run_id)
     get_run_logger().info(
         "%s: files read %d, skipped %d, rejected %d; rows in %d / accepted %d / quarantined %d",
         source, counts.files_read, counts.files_skipped, counts.files_rejected, counts.rows_in, counts.accepted,
