@@ -42,8 +42,16 @@ class Warehouse:
             ) from e
 
     # -- execution -------------------------------------------------------------------------------
-    def execute(self, sql: str, params: Sequence[Any] | dict | None = None, *, table: str = "-") -> duckdb.DuckDBPyConnection:
-        """Run one statement; failures name the table and carry the SQL."""
+    def execute(self, sql: str, params: Sequence[Any] | dict | None = None, *, table: str = "-") -> None:
+        """Run one statement for its effect (DDL, DML); its result is drained."""
+        cur = self._run(sql, params, table=table)
+        try:
+            cur.fetchall()
+        except duckdb.Error as e:
+            raise WarehouseError(f"SQL failed on table {table}: {e}\n--- SQL ---\n{sql.strip()}") from e
+
+    def _run(self, sql: str, params: Sequence[Any] | dict | None = None, *, table: str = "-") -> duckdb.DuckDBPyConnection:
+        """Run one statement and return the cursor; failures name the table and carry the SQL."""
         started = time.perf_counter()
         try:
             cur = self.con.execute(sql, params) if params is not None else self.con.execute(sql)
@@ -53,14 +61,14 @@ class Warehouse:
         return cur
 
     def query_pl(self, sql: str, params: Sequence[Any] | dict | None = None, *, table: str = "-") -> pl.DataFrame:
-        return self.execute(sql, params, table=table).pl()
+        return pl.from_arrow(self._run(sql, params, table=table).to_arrow_table())
 
     def scalar(self, sql: str, params: Sequence[Any] | dict | None = None, *, table: str = "-") -> Any:
-        row = self.execute(sql, params, table=table).fetchone()
-        return None if row is None else row[0]
+        rows = self._run(sql, params, table=table).fetchall()
+        return rows[0][0] if rows else None
 
     def rows(self, sql: str, params: Sequence[Any] | dict | None = None, *, table: str = "-") -> list[tuple]:
-        return self.execute(sql, params, table=table).fetchall()
+        return self._run(sql, params, table=table).fetchall()
 
     # -- frames in and out ---------------------------------------------------------------------
     def insert_frame(self, table: str, df: pl.DataFrame) -> int:
