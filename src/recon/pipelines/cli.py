@@ -28,7 +28,9 @@ def _as_of(value: str | None) -> date:
 
 
 def _logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # our own loggers speak at INFO (rows in / accepted / quarantined per step); libraries stay quiet
+    logging.getLogger("recon").setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
 @app.command()
@@ -43,8 +45,11 @@ def synth(
     from recon.synth import generate
 
     summary = generate(out=out, persons=persons, seed=seed, as_of=_as_of(as_of), district=district)
-    typer.echo(f"synthetic district written to {out} ({persons:,} persons, seed {seed})")
-    typer.echo(str(summary))
+    typer.echo(f"synthetic district written to {out} ({persons:,} persons, seed {seed}) in {summary.seconds:.1f} s")
+    for feed, n in summary.rows.items():
+        typer.echo(f"  {feed:<22}{n:>10,} rows")
+    typer.echo(f"  bad rows (to be quarantined): {summary.bad_rows:,}; true findings: "
+               + ", ".join(f"{k} {v:,}" for k, v in summary.findings.items()))
 
 
 @app.command()

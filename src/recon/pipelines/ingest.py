@@ -60,7 +60,7 @@ class IngestReport:
 
 
 def _batch_quarantine(result: ReadResult, why: str) -> pl.DataFrame:
-    """All accepted rows of a batch that failed a critical expectation, as quarantine rows."""
+    """All accepted rows of a file whose feed batch failed a critical expectation, as quarantine rows."""
     moved = result.accepted.select(
         pl.lit(result.source).alias("source"),
         pl.col("_source_file").alias("source_file"),
@@ -71,82 +71,97 @@ def _batch_quarantine(result: ReadResult, why: str) -> pl.DataFrame:
     return pl.concat([result.quarantine.select(moved.columns), moved], how="vertical_relaxed")
 
 
-def ingest_file(
-    wh: Warehouse, spec: FeedSpec, drop: DropFile, header_map: dict[str, str] | None, *, run_id: str,
-    counts: FeedCounts, outcomes: list,
-) -> None:
-    """Read one file, validate its batch, write it to the raw layer (or quarantine), ledger it."""
-    result = read_file(spec, drop, header_map)
-    with wh.transaction():  # a file lands whole or not at all, so a retried step never doubles rows
-        _land(wh, spec, drop, result, run_id=run_id, counts=counts, outcomes=outcomes)
+def _reject(wh: Warehouse, spec: FeedSpec, drop: DropFile, result: ReadResult, ledger: dict, counts: FeedCounts,
+            run_id: str) -> None:
+    rej = result.rejected
+    assert rej is not None
+    counts.files_rejected += 1
+    counts.messages.append(rej.message)
+    raw.write_rejection(wh, source=spec.source, source_file=result.source_file, message=rej.message,
+                        missing=rej.missing_columns, found=rej.found_columns, run_id=run_id)
+    raw.record_ledger(wh, **ledger, status=raw.REJECTED, rows_read=0, accepted=0, quarantined=0, message=rej.message)
+    log.warning("%s: rejected %s: %s", spec.source, result.source_file, rej.message)
 
 
-def _land(wh: Warehouse, spec: FeedSpec, drop: DropFile, result: ReadResult, *, run_id: str, counts: FeedCounts,
-          outcomes: list) -> None:
-    load_seq = raw.next_load_seq(wh)
-    batch_id = f"{run_id}:{spec.source}:{load_seq}"
-    rel = result.source_file
-    ledger = dict(source=spec.source, source_file=rel, sha256=drop.sha256, size_bytes=drop.size, batch_id=batch_id,
-                  run_id=run_id, load_seq=load_seq, encoding=result.encoding)
-    if result.rejected is not None:
-        rej = result.rejected
-        counts.files_rejected += 1
-        counts.messages.append(rej.message)
-        raw.write_rejection(wh, source=spec.source, source_file=rel, message=rej.message,
-                            missing=rej.missing_columns, found=rej.found_columns, run_id=run_id)
-        raw.record_ledger(wh, **ledger, status=raw.REJECTED, rows_read=0, accepted=0, quarantined=0,
-                          message=rej.message)
-        log.warning("%s: rejected %s: %s", spec.source, rel, rej.message)
-        return
-    counts.files_read += 1
-    counts.rows_in += result.rows_read
-    counts.warnings.extend(f"{rel}: {w}" for w in result.warnings)
-
-    suite = feed_suite(spec.source, raw.last_batch_rows(wh, spec.source), counts=BatchCounts(rows_read=result.rows_read))
-    outcome = validate_frame(suite, result.accepted.drop("_extra").to_pandas(), batch_name=rel)
+def validate_batch(wh: Warehouse, spec: FeedSpec, results: list[ReadResult], *, run_id: str, outcomes: list):
+    """Validate this run's batch of a feed (every file read tonight) with its GX suite."""
+    frames = [r.accepted.drop("_extra") for r in results]
+    batch = pl.concat(frames, how="vertical_relaxed")
+    rows_read = sum(r.rows_read for r in results)
+    suite = feed_suite(spec.source, raw.last_batch_rows(wh, spec.source), counts=BatchCounts(rows_read=rows_read))
+    name = f"{spec.source} ({len(results)} files)"
+    outcome = validate_frame(suite, batch.to_pandas(), batch_name=name)
     outcomes.append(outcome)
-    raw.write_expectations(wh, outcome, run_id=run_id, batch=rel)
+    raw.write_expectations(wh, outcome, run_id=run_id, batch=name)
+    return outcome
 
-    if not outcome.success and outcome.critical_failures:
-        why = "batch failed a critical data-quality expectation: " + "; ".join(outcome.critical_failures)
-        quarantine = _batch_quarantine(result, why)
-        counts.batches_quarantined += 1
-        counts.quarantined += quarantine.height
-        counts.messages.append(f"{rel}: {why}")
-        raw.write_quarantine(wh, quarantine, batch_id=batch_id, run_id=run_id)
-        raw.record_ledger(wh, **ledger, status=raw.BATCH_QUARANTINED, rows_read=result.rows_read, accepted=0,
-                          quarantined=quarantine.height, message=why)
-        log.warning("%s: batch %s quarantined: %s", spec.source, rel, why)
-        return
 
-    if spec.mode == "snapshot":
-        raw.clear_raw(wh, spec)
-    raw.append_raw(wh, spec, raw.raw_frame(spec, result.accepted, batch_id=batch_id, run_id=run_id, load_seq=load_seq))
-    raw.write_quarantine(wh, result.quarantine, batch_id=batch_id, run_id=run_id)
-    counts.accepted += result.accepted.height
-    counts.quarantined += result.quarantine.height
-    raw.record_ledger(wh, **ledger, status=raw.LOADED, rows_read=result.rows_read, accepted=result.accepted.height,
-                      quarantined=result.quarantine.height)
-    log.info("%s: %s rows in %d / accepted %d / quarantined %d (%s)", spec.source, rel, result.rows_read,
-             result.accepted.height, result.quarantine.height, result.encoding)
+def land_batch(wh: Warehouse, spec: FeedSpec, drops: list[DropFile], results: list[ReadResult], *, run_id: str,
+               counts: FeedCounts, outcomes: list) -> None:
+    """Validate the feed's batch, then write it (or quarantine it whole) and ledger every file."""
+    good = [(d, r) for d, r in zip(drops, results, strict=True) if r.rejected is None]
+    failed_why = None
+    if good:
+        outcome = validate_batch(wh, spec, [r for _, r in good], run_id=run_id, outcomes=outcomes)
+        if not outcome.success and outcome.critical_failures:
+            failed_why = "feed batch failed a critical data-quality expectation: " + "; ".join(outcome.critical_failures)
+            counts.batches_quarantined += 1
+            counts.messages.append(failed_why)
+            log.warning("%s: batch quarantined: %s", spec.source, failed_why)
+    for drop, result in zip(drops, results, strict=True):
+        load_seq = raw.next_load_seq(wh)
+        batch_id = f"{run_id}:{spec.source}:{load_seq}"
+        ledger = dict(source=spec.source, source_file=result.source_file, sha256=drop.sha256, size_bytes=drop.size,
+                      batch_id=batch_id, run_id=run_id, load_seq=load_seq, encoding=result.encoding)
+        if result.rejected is not None:
+            _reject(wh, spec, drop, result, ledger, counts, run_id)
+            continue
+        counts.files_read += 1
+        counts.rows_in += result.rows_read
+        counts.warnings.extend(f"{result.source_file}: {w}" for w in result.warnings)
+        if failed_why:
+            quarantine = _batch_quarantine(result, failed_why)
+            raw.write_quarantine(wh, quarantine, batch_id=batch_id, run_id=run_id)
+            counts.quarantined += quarantine.height
+            raw.record_ledger(wh, **ledger, status=raw.BATCH_QUARANTINED, rows_read=result.rows_read, accepted=0,
+                              quarantined=quarantine.height, message=failed_why)
+            continue
+        if spec.mode == "snapshot":
+            raw.clear_raw(wh, spec)
+        raw.append_raw(wh, spec, raw.raw_frame(spec, result.accepted, batch_id=batch_id, run_id=run_id,
+                                               load_seq=load_seq))
+        raw.write_quarantine(wh, result.quarantine, batch_id=batch_id, run_id=run_id)
+        counts.accepted += result.accepted.height
+        counts.quarantined += result.quarantine.height
+        raw.record_ledger(wh, **ledger, status=raw.LOADED, rows_read=result.rows_read,
+                          accepted=result.accepted.height, quarantined=result.quarantine.height)
+        log.debug("%s: %s rows in %d / accepted %d / quarantined %d (%s)", spec.source, result.source_file,
+                  result.rows_read, result.accepted.height, result.quarantine.height, result.encoding)
 
 
 def ingest_feed(wh: Warehouse, spec: FeedSpec, files: list[DropFile], header_map: dict[str, str] | None, *,
                 run_id: str, outcomes: list) -> FeedCounts:
-    """Ingest one feed's files in delivery order, applying its load semantics."""
+    """Ingest one feed's new files in delivery order as one batch, applying its load semantics."""
     counts = FeedCounts(files_found=len(files))
     seen = raw.loaded_hashes(wh, spec.source)
-    todo = files
+    candidates = files
     if spec.mode == "snapshot" and files:
         counts.files_skipped += len(files) - 1  # older snapshots: the newest file wins
-        todo = files[-1:]
-    for drop in todo:
-        if drop.sha256 in seen:
+        candidates = files[-1:]
+    todo: list[DropFile] = []
+    for drop in candidates:
+        if drop.sha256 in seen:  # already loaded, or an identical copy delivered in this run
             counts.files_skipped += 1
             continue
-        ingest_file(wh, spec, drop, header_map, run_id=run_id, counts=counts, outcomes=outcomes)
-        seen.add(drop.sha256)  # an identical copy delivered in the same run is not read twice
+        seen.add(drop.sha256)
+        todo.append(drop)
+    results = [read_file(spec, drop, header_map) for drop in todo]
+    with wh.transaction():  # the feed's batch lands whole or not at all: a retried step never doubles rows
+        land_batch(wh, spec, todo, results, run_id=run_id, counts=counts, outcomes=outcomes)
     counts.check(spec.source)
+    log.info("%s: files read %d, skipped %d, rejected %d; rows in %d / accepted %d / quarantined %d",
+             spec.source, counts.files_read, counts.files_skipped, counts.files_rejected, counts.rows_in,
+             counts.accepted, counts.quarantined)
     return counts
 
 

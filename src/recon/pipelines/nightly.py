@@ -87,11 +87,6 @@ def ingest_feed_task(wh: Warehouse, source: str, found, run_id: str, outcomes: l
     counts = ingest_feed(wh, FEEDS[source], found.files.get(source, []), found.header_maps.get(source),
                          run_id=run_id, outcomes=outcomes)
     record_discovery_rejections(wh, source, [r for r in found.rejected if r.source == source], counts, run_id=run_id)
-    get_run_logger().info(
-        "%s: files read %d, skipped %d, rejected %d; rows in %d / accepted %d / quarantined %d",
-        source, counts.files_read, counts.files_skipped, counts.files_rejected, counts.rows_in, counts.accepted,
-        counts.quarantined,
-    )
     return counts
 
 

@@ -41,4 +41,4 @@ class NightlyConfig:
 
     @property
     def docs(self) -> Path:
-        return self.docs_dir or self.db_path.parent / "docs"
+        return (self.docs_dir or self.db_path.parent / "docs").resolve()
