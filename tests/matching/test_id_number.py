@@ -301,3 +301,17 @@ def test_vectorized_leaves_its_input_alone() -> None:
     before = ids.to_list()
     parse_ids(ids, pl.Series([None, None, "护照"]), as_of=AS_OF)
     assert ids.to_list() == before
+
+
+def test_birth_date_grid_agrees() -> None:
+    """Every month 0..13 and edge day, in leap and non-leap years: polars and Python agree."""
+    bodies = [
+        f"330106{y:04d}{m:02d}{d:02d}123"
+        for y in (0, 1899, 1900, 1904, 2000, 2024, 2026, 2100)
+        for m in range(14)
+        for d in (0, 1, 28, 29, 30, 31, 32)
+    ]
+    numbers = [b + check_character(b) for b in bodies]
+    frame = parse_ids(numbers, as_of=AS_OF)
+    assert frame["id_birth_date"].to_list() == [parse_id(n, as_of=AS_OF).birth_date for n in numbers]
+    assert parse_id("330106200002290029", as_of=AS_OF).birth_date == date(2000, 2, 29)

@@ -9,12 +9,14 @@ classified. ``status`` is exactly one of:
 - ``other_type``: 证件类型 names a document other than a resident ID (passport, permits);
   the cleaned value is passed through and nothing is checked.
 - ``masked``: contains ``*`` (``341221********1234``, ``3412************``,
-  ``****************123X``). What is visible is kept: prefix, suffix, and the area code,
-  birth date and gender when their positions are visible in an 18- or 15-character mask.
+  ``****************123X``; up to 18 visible characters). What is visible is kept: prefix,
+  suffix, and the area code, birth date and gender when their positions are visible in an 18-
+  or 15-character mask; an unknown visible area code or impossible visible date is listed in
+  ``problems`` but the status stays ``masked``.
 - ``bad_format``: not 18 characters ``\\d{17}[\\dX]`` nor 15 digits (the legacy form).
 - ``bad_area`` / ``bad_birth_date`` / ``bad_check``: the first of ``problems``, which lists every
-  problem found (a number may have an unknown area code, an impossible date and a wrong check
-  character all at once).
+  problem found in that order (a number may have an unknown area code, an impossible date and a
+  wrong check character all at once).
 - ``valid``.
 
 Legacy 15-digit numbers are upgraded to 18 (century ``19`` inserted, check character appended)
@@ -28,6 +30,10 @@ they are accepted and flagged ``area_retired``. Province-level (``xx0000``) and 
 the stdnum snapshot lacks but that are in force are added in ``_SUPPLEMENT``.
 
 A birth date must be a real calendar date between 1900-01-01 and the as-of date (default today).
+A code retired before the birth year is not flagged (``Area.retired_in`` is there for a caller
+that wants to): the validity years come from Wikipedia and are only year-precise.
+
+``parse_id`` is the reference; ``parse_ids`` gives the same answers for a whole column.
 """
 
 from __future__ import annotations
@@ -516,7 +522,7 @@ def _parse_frame(raw: pl.Series, resident: pl.Series, as_of: date) -> pl.DataFra
     t, n = pl.col("_t"), pl.col("_n")
     is18, is15, masked = pl.col("_is18"), pl.col("_is15"), pl.col("_masked")
     body = u.select(pl.when(is18).then(t.str.slice(0, 17)).otherwise(pl.lit("0" * 17)))["_t"]
-    norm = u.select(pl.when(pl.col("_missing")).then(None).otherwise(t))["_t"]
+    norm = u.select(pl.when(pl.col("_missing")).then(None).otherwise(t)).to_series()
     legacy = u["_is15"].arg_true()
     if len(legacy):
         old = u["_t"].gather(legacy)
