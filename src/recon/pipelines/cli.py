@@ -58,15 +58,16 @@ def nightly(
     db: Path = typer.Option(DEFAULT_DB, help="The published DuckDB file; replaced atomically on success."),
     as_of: str = typer.Option(None, help="Reconcile as of this date (YYYY-MM-DD; default today)."),
     district: str = typer.Option(DEFAULT_DISTRICT, help="6-digit county code of the district (e.g. 330114)."),
+    ops: str = typer.Option(None, help="Operational store URL (default: sqlite:///<db folder>/ops.sqlite)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every SQL statement."),
 ) -> None:
-    """Run the nightly job: ingest and validate every feed, then publish the DuckDB file."""
+    """Run the nightly job: ingest, validate, resolve addresses, link persons, findings, rates, publish."""
     _logging(verbose)
     quiet_prefect()
     from recon.pipelines.nightly import main
 
     try:
-        result = main(input, db, _as_of(as_of), district)
+        result = main(input, db, _as_of(as_of), district, ops)
     except (FileNotFoundError, ValueError) as e:
         typer.secho(f"error: {e}", fg="red", err=True)
         raise typer.Exit(2) from e
@@ -99,6 +100,9 @@ def _print_summary(result: dict) -> None:
     for s, c in counts.items():
         typer.echo(f"{s:<22}{c['files_read']:>6}{c['files_skipped']:>6}{c['files_rejected']:>5}{c['rows_in']:>11,}"
                    f"{c['accepted']:>11,}{c['quarantined']:>10,}")
+    for st in result.get("steps", []):
+        extra = {k: v for k, v in st.items() if k not in ("step", "rows_in", "rows_out")}
+        typer.echo(f"step {st['step']:<20} rows in {st['rows_in']:>10,}  out {st['rows_out']:>10,}  {extra}")
     for s, c in counts.items():
         for m in c["messages"]:
             typer.secho(f"  ! {s}: {m}", fg="yellow", err=True)

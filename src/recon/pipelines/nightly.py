@@ -23,9 +23,11 @@ from prefect.cache_policies import NO_CACHE
 from recon.connectors import discover
 from recon.connectors.contract import FEEDS
 from recon.expectations import build_data_docs
+from recon.pipelines import reconcile_steps as steps
 from recon.pipelines.ingest import FeedCounts, ingest_feed, record_discovery_rejections
 from recon.pipelines.settings import NightlyConfig, quiet_prefect
 from recon.warehouse.gateway import Warehouse
+from recon.warehouse.ops_store import decisions_frame, labels_frame, open_store
 from recon.warehouse.publish import building
 from recon.warehouse.schema import ensure_schema
 
@@ -51,6 +53,8 @@ class RunSummary:
     seconds: float
     docs_index: Path | None = None
     messages: list[str] = field(default_factory=list)
+
+    steps: list = field(default_factory=list)
 
     def table(self) -> str:
         """Per-feed counts as a markdown table (artifact and terminal)."""
@@ -90,6 +94,30 @@ def ingest_feed_task(wh: Warehouse, source: str, found, run_id: str, outcomes: l
     return counts
 
 
+@task(name="resolve-addresses", cache_policy=NO_CACHE)
+def resolve_task(wh: Warehouse) -> steps.StepCount:
+    return steps.resolve_step(wh)
+
+
+@task(name="link-persons", cache_policy=NO_CACHE)
+def link_task(wh: Warehouse, labels) -> steps.StepCount:
+    return steps.link_step(wh, labels)
+
+
+@task(name="findings-and-rates", cache_policy=NO_CACHE)
+def findings_task(wh: Warehouse, as_of: date, district: str, decisions) -> steps.StepCount:
+    return steps.findings_step(wh, as_of, district, decisions)
+
+
+@task(name="read-review-decisions", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def decisions_task(ops_url: str):
+    engine = open_store(ops_url)
+    try:
+        return decisions_frame(engine), labels_frame(engine)
+    finally:
+        engine.dispose()
+
+
 @task(name="data-docs", retries=1, cache_policy=NO_CACHE)
 def data_docs_task(outcomes: list, docs_dir: Path) -> Path | None:
     if not outcomes:
@@ -99,24 +127,26 @@ def data_docs_task(outcomes: list, docs_dir: Path) -> Path | None:
 
 def _write_run(wh: Warehouse, summary: RunSummary, cfg: NightlyConfig, started: datetime, finished: datetime) -> None:
     counts = {s: c.as_json() for s, c in summary.feeds.items()}
+    step_list = ["ingest", "validate"] + [st.as_json() for st in summary.steps] + ["publish"]
     wh.execute(
         "INSERT INTO run (run_id, as_of, district, started_at, finished_at, status, counts, steps, messages)"
         " VALUES (?,?,?,?,?,?,?,?,?)",
         [summary.run_id, cfg.as_of, cfg.district, started, finished, summary.status,
-         json.dumps(counts, ensure_ascii=False), json.dumps({"steps": ["ingest", "validate", "publish"]}),
+         json.dumps(counts, ensure_ascii=False), json.dumps({"steps": step_list}, ensure_ascii=False),
          summary.messages],
         table="run",
     )
 
 
 @flow(name="recon-nightly", log_prints=True)
-def nightly_flow(input_dir: str, db: str, as_of: str | None = None, district: str = "330114") -> dict:
+def nightly_flow(input_dir: str, db: str, as_of: str | None = None, district: str = "330114",
+                 ops_url: str | None = None) -> dict:
     """Ingest every feed of the drop folder, validate it, and publish the DuckDB file atomically.
 
     as_of: the night to reconcile (YYYY-MM-DD); None means today (the scheduled run).
     """
     day = date.fromisoformat(as_of) if as_of else date.today()
-    cfg = NightlyConfig(Path(input_dir), Path(db), day, district)
+    cfg = NightlyConfig(Path(input_dir), Path(db), day, district, ops_url=ops_url)
     summary = run_nightly(cfg)
     create_markdown_artifact(
         key="recon-nightly-summary",
@@ -125,6 +155,7 @@ def nightly_flow(input_dir: str, db: str, as_of: str | None = None, district: st
         description=f"resident-recon nightly run for {summary.as_of}",
     )
     return {"run_id": summary.run_id, "status": summary.status, "db": str(summary.db_path),
+            "steps": [st.as_json() for st in summary.steps],
             "counts": {s: c.as_json() for s, c in summary.feeds.items()}, "seconds": summary.seconds}
 
 
@@ -147,10 +178,18 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 pause_point(f"ingest:{source}", build)
                 feeds[source] = ingest_feed_task(wh, source, found, run_id, outcomes)
                 messages.extend(f"{source}: {m}" for m in feeds[source].messages)
+            decisions, labels = decisions_task(cfg.ops)
+            done = []
+            pause_point("resolve", build)
+            done.append(resolve_task(wh))
+            pause_point("link", build)
+            done.append(link_task(wh, labels))
+            pause_point("findings", build)
+            done.append(findings_task(wh, cfg.as_of, cfg.district, decisions))
             docs = data_docs_task(outcomes, cfg.docs)
             degraded = any(c.files_rejected or c.batches_quarantined for c in feeds.values())
             summary = RunSummary(run_id, cfg.as_of, "degraded" if degraded else "succeeded", cfg.db_path, feeds,
-                                 0.0, docs, messages)
+                                 0.0, docs, messages, done)
             _write_run(wh, summary, cfg, started, datetime.now())
         finally:
             wh.close()
@@ -159,7 +198,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
     return summary
 
 
-def main(input_dir: Path, db: Path, as_of: date, district: str) -> dict:
+def main(input_dir: Path, db: Path, as_of: date, district: str, ops_url: str | None = None) -> dict:
     """Entry point for the CLI: runs the flow (a temporary Prefect server starts if none is configured)."""
     quiet_prefect()
-    return nightly_flow(str(input_dir), str(db), as_of.isoformat(), district)
+    return nightly_flow(str(input_dir), str(db), as_of.isoformat(), district, ops_url)

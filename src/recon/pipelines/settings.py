@@ -27,6 +27,7 @@ class NightlyConfig:
     as_of: date
     district: str = DEFAULT_DISTRICT
     docs_dir: Path | None = None  # Data Docs; default: <db folder>/docs
+    ops_url: str | None = None  # operational store; default: SQLite beside the DuckDB file
 
     def __post_init__(self) -> None:
         if not (len(self.district) == 6 and self.district.isdigit()):
@@ -38,6 +39,10 @@ class NightlyConfig:
                 f"input folder {self.input_dir} does not exist; point --input at the drop folder that holds "
                 "standard_address/, police_registry/, ... (see CONTRACT.md section 1)"
             )
+
+    @property
+    def ops(self) -> str:
+        return self.ops_url or f"sqlite:///{(self.db_path.parent / 'ops.sqlite').resolve()}"
 
     @property
     def docs(self) -> Path:
