@@ -38,7 +38,9 @@ def measure(cmd: list[str]) -> dict:
 
 def synth(persons: int, seed: int = 1) -> dict:
     out = BENCH / f"district_{persons}"
-    res = measure([RECON, "synth", "--persons", str(persons), "--seed", str(seed), "--as-of", AS_OF, "--out", str(out)])
+    res = measure(
+        [RECON, "synth", "--persons", str(persons), "--seed", str(seed), "--as-of", AS_OF, "--out", str(out)]
+    )
     manifest = json.loads((out / "truth" / "manifest.json").read_text())
     res["rows_per_feed"] = manifest.get("rows_per_feed") or manifest.get("counts")
     return res
@@ -50,8 +52,20 @@ def ingest(persons: int) -> dict:
         synth(persons)
     db = BENCH / f"recon_{persons}.duckdb"
     db.unlink(missing_ok=True)
-    res = measure([RECON, "nightly", "--input", str(out / "input"), "--db", str(db), "--as-of", AS_OF,
-                   "--district", "330114"])
+    res = measure(
+        [
+            RECON,
+            "nightly",
+            "--input",
+            str(out / "input"),
+            "--db",
+            str(db),
+            "--as-of",
+            AS_OF,
+            "--district",
+            "330114",
+        ]
+    )
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)

@@ -17,7 +17,7 @@ import pytest
 from recon.connectors.contract import FEEDS
 from tests.conftest import AS_OF
 
-BUSINESS_TABLES = ["raw_" + s for s in FEEDS] + ["quarantine"]
+BUSINESS_TABLES = ["raw_" + s for s in FEEDS] + ["quarantine", "address_match", "person_link", "person", "flag", "kpi"]
 
 
 def run_flow(input_dir: Path, db: Path) -> dict:
@@ -31,10 +31,17 @@ def table_digest(db: Path, tables: list[str]) -> dict[str, str]:
     con = duckdb.connect(str(db), read_only=True)
     out = {}
     for t in tables:
-        cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name=?", [t])
-                .fetchall() if r[0] not in ("_batch_id", "_run_id", "batch_id", "run_id", "_load_seq")]
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name=?", [t]
+            ).fetchall()
+            if r[0] not in ("_batch_id", "_run_id", "batch_id", "run_id", "_load_seq")
+        ]
         sel = ", ".join(f'"{c}"' for c in cols)
-        out[t] = con.execute(f"SELECT count(*), coalesce(sum(hash({sel})), 0) FROM (SELECT {sel} FROM \"{t}\")").fetchone()
+        out[t] = con.execute(
+            f'SELECT count(*), coalesce(sum(hash({sel})), 0) FROM (SELECT {sel} FROM "{t}")'
+        ).fetchone()
     con.close()
     return out
 
@@ -80,7 +87,9 @@ def test_quarantine_matches_truth_bad_rows(first_run, small_district):
     con = duckdb.connect(str(db), read_only=True)
     got = con.sql("SELECT source, source_file, source_row FROM quarantine").pl()
     con.close()
-    want = {(s, Path(f).name, r) for s, f, r in truth.select("source", "source_file", "source_row").iter_rows()}
+    want = {
+        (s, Path(f).name, r) for s, f, r in truth.select("source", "source_file", "source_row").iter_rows()
+    }
     have = {(s, Path(f).name, r) for s, f, r in got.iter_rows()}
     assert want <= have, f"bad rows not quarantined: {sorted(want - have)[:10]}"
 
@@ -112,7 +121,8 @@ def test_missing_column_file_rejected_others_proceed(first_run, tmp_path):
     bad.write_text("记录编号,姓名,入职日期\nE-X1,张三,2026-11-01\n", encoding="utf-8")
     (inp / "self_declaration" / "self_declaration_2026-11-21.csv").write_text(
         "申报编号,申报类型,姓名,证件号码,居住地址,申报日期\nSD-NEW-1,新登记,李四,110101199001011237,下沙街道某路1号,2026-11-19\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     try:
         run_flow(inp, db)
         run = last_run(db)
@@ -130,11 +140,25 @@ def test_sigkill_during_publish_leaves_published_file(first_run, tmp_path):
     inp, db, _ = first_run
     before = db.read_bytes()
     (inp / "grid_visit" / "grid_visit_2026-11-22.csv").write_text(
-        "走访编号,走访日期,走访地址,姓名,走访结果\nGV-KILL-1,2026-11-20,下沙街道某路1号,王五,在住\n", encoding="utf-8")
+        "走访编号,走访日期,走访地址,姓名,走访结果\nGV-KILL-1,2026-11-20,下沙街道某路1号,王五,在住\n",
+        encoding="utf-8",
+    )
     env = dict(os.environ, RECON_PAUSE_AT="publish", RECON_PAUSE_SECONDS="120")
-    cmd = [sys.executable, "-m", "recon.pipelines.cli", "nightly", "--input", str(inp), "--db", str(db),
-           "--as-of", AS_OF.isoformat()]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "recon.pipelines.cli",
+        "nightly",
+        "--input",
+        str(inp),
+        "--db",
+        str(db),
+        "--as-of",
+        AS_OF.isoformat(),
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.time() + 180
     marker = None
     while marker is None:

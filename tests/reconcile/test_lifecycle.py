@@ -17,15 +17,30 @@ def f(*rows):
 
 
 MOVED = ("address_inaccurate", "moved", "p1", "police_registry", "R1", "B", '{"current_evidence": "L2"}')
-UNREG = ("unregistered", "current_address", "p2", "intermediary_lease", "L9", "C", '{"current_evidence": "L9"}')
-NO_DECISIONS = pl.DataFrame(schema={"decision_id": pl.Int64, "flag_id": pl.Utf8, "action": pl.Utf8,
-                                    "evidence_hash": pl.Utf8})
+UNREG = (
+    "unregistered",
+    "current_address",
+    "p2",
+    "intermediary_lease",
+    "L9",
+    "C",
+    '{"current_evidence": "L9"}',
+)
+NO_DECISIONS = pl.DataFrame(
+    schema={"decision_id": pl.Int64, "flag_id": pl.Utf8, "action": pl.Utf8, "evidence_hash": pl.Utf8}
+)
 
 
 def decide(flags: pl.DataFrame, flag_type: str, action: str, did: int = 1) -> pl.DataFrame:
     row = flags.filter(pl.col("flag_type") == flag_type).row(0, named=True)
-    return pl.DataFrame({"decision_id": [did], "flag_id": [row["flag_id"]], "action": [action],
-                         "evidence_hash": [row["evidence_hash"]]})
+    return pl.DataFrame(
+        {
+            "decision_id": [did],
+            "flag_id": [row["flag_id"]],
+            "action": [action],
+            "evidence_hash": [row["evidence_hash"]],
+        }
+    )
 
 
 def status(flags: pl.DataFrame, flag_type: str) -> str:

@@ -11,9 +11,8 @@ from recon.warehouse.schema import current_view, ensure_schema, raw_columns, raw
 
 
 def test_failed_sql_names_table_and_shows_sql(tmp_path):
-    with Warehouse(tmp_path / "w.duckdb") as wh:
-        with pytest.raises(WarehouseError) as e:
-            wh.execute("SELECT nope FROM missing_table", table="missing_table")
+    with Warehouse(tmp_path / "w.duckdb") as wh, pytest.raises(WarehouseError) as e:
+        wh.execute("SELECT nope FROM missing_table", table="missing_table")
     msg = str(e.value)
     assert "missing_table" in msg and "SELECT nope FROM missing_table" in msg
 
@@ -37,7 +36,9 @@ def test_additive_migration_adds_missing_column(tmp_path):
     with Warehouse(path) as wh:
         wh.execute("CREATE TABLE run (run_id VARCHAR PRIMARY KEY)")
         ensure_schema(wh)
-        cols = {r[0] for r in wh.rows("SELECT column_name FROM information_schema.columns WHERE table_name='run'")}
+        cols = {
+            r[0] for r in wh.rows("SELECT column_name FROM information_schema.columns WHERE table_name='run'")
+        }
     assert {"as_of", "status", "counts"} <= cols
 
 
@@ -48,8 +49,18 @@ def test_current_view_keeps_latest_delivery_per_key(tmp_path):
         base = {name: None for name in raw_columns(spec)}
         rows = []
         for seq, result in ((1, "在住"), (2, "已搬离")):
-            r = dict(base, record_id="V1", visit_id="V1", visit_result=result, _source_file=f"f{seq}.csv",
-                     _source_row=1, _row_hash=str(seq), _batch_id="b", _run_id="r", _load_seq=seq)
+            r = dict(
+                base,
+                record_id="V1",
+                visit_id="V1",
+                visit_result=result,
+                _source_file=f"f{seq}.csv",
+                _source_row=1,
+                _row_hash=str(seq),
+                _batch_id="b",
+                _run_id="r",
+                _load_seq=seq,
+            )
             rows.append(r)
         schema = {k: (pl.Int64 if k in ("_source_row", "_load_seq") else pl.Utf8) for k in base}
         schema["visit_date"] = pl.Date

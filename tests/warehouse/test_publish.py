@@ -61,7 +61,7 @@ from recon.warehouse.gateway import Warehouse
 with building(pathlib.Path({str(db)!r}), "killed") as b:
     with Warehouse(b) as wh:
         wh.execute("CREATE OR REPLACE TABLE t AS SELECT 'half' AS v")
-    pathlib.Path({str(tmp_path / 'ready')!r}).write_text("1")
+    pathlib.Path({str(tmp_path / "ready")!r}).write_text("1")
     time.sleep(60)
 """
     proc = subprocess.Popen([sys.executable, "-c", code])

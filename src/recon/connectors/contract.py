@@ -66,7 +66,9 @@ class FeedSpec:
         return self._by_header.get(header)
 
 
-def _c(header: str, name: str, kind: Kind = "str", required: bool = False, values: tuple[str, ...] = ()) -> Column:
+def _c(
+    header: str, name: str, kind: Kind = "str", required: bool = False, values: tuple[str, ...] = ()
+) -> Column:
     return Column(header, name, kind, required, values)
 
 
@@ -146,16 +148,28 @@ _LEASE_COLUMNS = (
 )
 
 INTERMEDIARY_LEASE = FeedSpec(
-    source="intermediary_lease", title="中介租赁申报", mode="append", key="contract_id",
-    address_column="address", columns=_LEASE_COLUMNS,
+    source="intermediary_lease",
+    title="中介租赁申报",
+    mode="append",
+    key="contract_id",
+    address_column="address",
+    columns=_LEASE_COLUMNS,
 )
 PROPERTY_LEASE = FeedSpec(
-    source="property_lease", title="物业公司租赁申报", mode="append", key="contract_id",
-    address_column="address", columns=_LEASE_COLUMNS,
+    source="property_lease",
+    title="物业公司租赁申报",
+    mode="append",
+    key="contract_id",
+    address_column="address",
+    columns=_LEASE_COLUMNS,
 )
 PUBLIC_RENTAL_LEASE = FeedSpec(
-    source="public_rental_lease", title="公租房租赁申报", mode="append", key="contract_id",
-    address_column="address", columns=_LEASE_COLUMNS,
+    source="public_rental_lease",
+    title="公租房租赁申报",
+    mode="append",
+    key="contract_id",
+    address_column="address",
+    columns=_LEASE_COLUMNS,
 )
 
 EMPLOYER_ROSTER = FeedSpec(

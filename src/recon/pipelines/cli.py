@@ -24,7 +24,9 @@ def _as_of(value: str | None) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-20") from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-20"
+        ) from None
 
 
 def _logging(verbose: bool) -> None:
@@ -38,18 +40,26 @@ def synth(
     persons: int = typer.Option(20_000, help="Number of persons in the synthetic district."),
     seed: int = typer.Option(7, help="Random seed; the same seed gives byte-identical files."),
     as_of: str = typer.Option(None, help="The date the data is generated for (YYYY-MM-DD; default today)."),
-    out: Path = typer.Option(Path("data/demo"), help="Output folder: input/ (drop folder) and truth/ are written here."),
-    district: str = typer.Option(DEFAULT_DISTRICT, help="County code of the district to simulate (330114 or 440306)."),
+    out: Path = typer.Option(
+        Path("data/demo"), help="Output folder: input/ (drop folder) and truth/ are written here."
+    ),
+    district: str = typer.Option(
+        DEFAULT_DISTRICT, help="County code of the district to simulate (330114 or 440306)."
+    ),
 ) -> None:
     """Generate a synthetic district: a drop folder of every feed plus its ground truth."""
     from recon.synth import generate
 
     summary = generate(out=out, persons=persons, seed=seed, as_of=_as_of(as_of), district=district)
-    typer.echo(f"synthetic district written to {out} ({persons:,} persons, seed {seed}) in {summary.seconds:.1f} s")
+    typer.echo(
+        f"synthetic district written to {out} ({persons:,} persons, seed {seed}) in {summary.seconds:.1f} s"
+    )
     for feed, n in summary.rows.items():
         typer.echo(f"  {feed:<22}{n:>10,} rows")
-    typer.echo(f"  bad rows (to be quarantined): {summary.bad_rows:,}; true findings: "
-               + ", ".join(f"{k} {v:,}" for k, v in summary.findings.items()))
+    typer.echo(
+        f"  bad rows (to be quarantined): {summary.bad_rows:,}; true findings: "
+        + ", ".join(f"{k} {v:,}" for k, v in summary.findings.items())
+    )
 
 
 @app.command()
@@ -89,17 +99,23 @@ def serve(
 
     from recon.pipelines.deployments import deployments
 
-    typer.echo("serving deployments recon-nightly/nightly (cron 0 2 * * *) and recon-nightly/backfill; Ctrl-C stops")
+    typer.echo(
+        "serving deployments recon-nightly/nightly (cron 0 2 * * *) and recon-nightly/backfill; Ctrl-C stops"
+    )
     prefect_serve(*deployments(input.resolve(), db.resolve(), district, tz=timezone))
 
 
 def _print_summary(result: dict) -> None:
     counts = result["counts"]
     typer.echo(f"\nrun {result['run_id']}: {result['status']} in {result['seconds']} s -> {result['db']}")
-    typer.echo(f"{'feed':<22}{'files':>6}{'skip':>6}{'rej':>5}{'rows in':>11}{'accepted':>11}{'quarant.':>10}")
+    typer.echo(
+        f"{'feed':<22}{'files':>6}{'skip':>6}{'rej':>5}{'rows in':>11}{'accepted':>11}{'quarant.':>10}"
+    )
     for s, c in counts.items():
-        typer.echo(f"{s:<22}{c['files_read']:>6}{c['files_skipped']:>6}{c['files_rejected']:>5}{c['rows_in']:>11,}"
-                   f"{c['accepted']:>11,}{c['quarantined']:>10,}")
+        typer.echo(
+            f"{s:<22}{c['files_read']:>6}{c['files_skipped']:>6}{c['files_rejected']:>5}{c['rows_in']:>11,}"
+            f"{c['accepted']:>11,}{c['quarantined']:>10,}"
+        )
     for st in result.get("steps", []):
         extra = {k: v for k, v in st.items() if k not in ("step", "rows_in", "rows_out")}
         typer.echo(f"step {st['step']:<20} rows in {st['rows_in']:>10,}  out {st['rows_out']:>10,}  {extra}")

@@ -15,7 +15,9 @@ NIGHTLY_CRON = "0 2 * * *"  # 02:00 local time, every night
 TIMEZONE = "Asia/Shanghai"
 
 
-def deployments(input_dir: Path, db: Path, district: str, ops_url: str | None = None, tz: str = TIMEZONE) -> list:
+def deployments(
+    input_dir: Path, db: Path, district: str, ops_url: str | None = None, tz: str = TIMEZONE
+) -> list:
     """The nightly deployment (as_of = the run's date) and the backfill one (as_of given at run time)."""
     from recon.pipelines.nightly import nightly_flow
 

@@ -71,15 +71,31 @@ def _batch_quarantine(result: ReadResult, why: str) -> pl.DataFrame:
     return pl.concat([result.quarantine.select(moved.columns), moved], how="vertical_relaxed")
 
 
-def _reject(wh: Warehouse, spec: FeedSpec, drop: DropFile, result: ReadResult, ledger: dict, counts: FeedCounts,
-            run_id: str) -> None:
+def _reject(
+    wh: Warehouse,
+    spec: FeedSpec,
+    drop: DropFile,
+    result: ReadResult,
+    ledger: dict,
+    counts: FeedCounts,
+    run_id: str,
+) -> None:
     rej = result.rejected
     assert rej is not None
     counts.files_rejected += 1
     counts.messages.append(rej.message)
-    raw.write_rejection(wh, source=spec.source, source_file=result.source_file, message=rej.message,
-                        missing=rej.missing_columns, found=rej.found_columns, run_id=run_id)
-    raw.record_ledger(wh, **ledger, status=raw.REJECTED, rows_read=0, accepted=0, quarantined=0, message=rej.message)
+    raw.write_rejection(
+        wh,
+        source=spec.source,
+        source_file=result.source_file,
+        message=rej.message,
+        missing=rej.missing_columns,
+        found=rej.found_columns,
+        run_id=run_id,
+    )
+    raw.record_ledger(
+        wh, **ledger, status=raw.REJECTED, rows_read=0, accepted=0, quarantined=0, message=rej.message
+    )
     log.warning("%s: rejected %s: %s", spec.source, result.source_file, rej.message)
 
 
@@ -88,7 +104,9 @@ def validate_batch(wh: Warehouse, spec: FeedSpec, results: list[ReadResult], *, 
     frames = [r.accepted.drop("_extra") for r in results]
     batch = pl.concat(frames, how="vertical_relaxed")
     rows_read = sum(r.rows_read for r in results)
-    suite = feed_suite(spec.source, raw.last_batch_rows(wh, spec.source), counts=BatchCounts(rows_read=rows_read))
+    suite = feed_suite(
+        spec.source, raw.last_batch_rows(wh, spec.source), counts=BatchCounts(rows_read=rows_read)
+    )
     name = f"{spec.source} ({len(results)} files)"
     outcome = validate_frame(suite, batch.to_pandas(), batch_name=name)
     outcomes.append(outcome)
@@ -96,23 +114,41 @@ def validate_batch(wh: Warehouse, spec: FeedSpec, results: list[ReadResult], *, 
     return outcome
 
 
-def land_batch(wh: Warehouse, spec: FeedSpec, drops: list[DropFile], results: list[ReadResult], *, run_id: str,
-               counts: FeedCounts, outcomes: list) -> None:
+def land_batch(
+    wh: Warehouse,
+    spec: FeedSpec,
+    drops: list[DropFile],
+    results: list[ReadResult],
+    *,
+    run_id: str,
+    counts: FeedCounts,
+    outcomes: list,
+) -> None:
     """Validate the feed's batch, then write it (or quarantine it whole) and ledger every file."""
     good = [(d, r) for d, r in zip(drops, results, strict=True) if r.rejected is None]
     failed_why = None
     if good:
         outcome = validate_batch(wh, spec, [r for _, r in good], run_id=run_id, outcomes=outcomes)
         if not outcome.success and outcome.critical_failures:
-            failed_why = "feed batch failed a critical data-quality expectation: " + "; ".join(outcome.critical_failures)
+            failed_why = "feed batch failed a critical data-quality expectation: " + "; ".join(
+                outcome.critical_failures
+            )
             counts.batches_quarantined += 1
             counts.messages.append(failed_why)
             log.warning("%s: batch quarantined: %s", spec.source, failed_why)
     for drop, result in zip(drops, results, strict=True):
         load_seq = raw.next_load_seq(wh)
         batch_id = f"{run_id}:{spec.source}:{load_seq}"
-        ledger = dict(source=spec.source, source_file=result.source_file, sha256=drop.sha256, size_bytes=drop.size,
-                      batch_id=batch_id, run_id=run_id, load_seq=load_seq, encoding=result.encoding)
+        ledger = dict(
+            source=spec.source,
+            source_file=result.source_file,
+            sha256=drop.sha256,
+            size_bytes=drop.size,
+            batch_id=batch_id,
+            run_id=run_id,
+            load_seq=load_seq,
+            encoding=result.encoding,
+        )
         if result.rejected is not None:
             _reject(wh, spec, drop, result, ledger, counts, run_id)
             continue
@@ -123,24 +159,54 @@ def land_batch(wh: Warehouse, spec: FeedSpec, drops: list[DropFile], results: li
             quarantine = _batch_quarantine(result, failed_why)
             raw.write_quarantine(wh, quarantine, batch_id=batch_id, run_id=run_id)
             counts.quarantined += quarantine.height
-            raw.record_ledger(wh, **ledger, status=raw.BATCH_QUARANTINED, rows_read=result.rows_read, accepted=0,
-                              quarantined=quarantine.height, message=failed_why)
+            raw.record_ledger(
+                wh,
+                **ledger,
+                status=raw.BATCH_QUARANTINED,
+                rows_read=result.rows_read,
+                accepted=0,
+                quarantined=quarantine.height,
+                message=failed_why,
+            )
             continue
         if spec.mode == "snapshot":
             raw.clear_raw(wh, spec)
-        raw.append_raw(wh, spec, raw.raw_frame(spec, result.accepted, batch_id=batch_id, run_id=run_id,
-                                               load_seq=load_seq))
+        raw.append_raw(
+            wh,
+            spec,
+            raw.raw_frame(spec, result.accepted, batch_id=batch_id, run_id=run_id, load_seq=load_seq),
+        )
         raw.write_quarantine(wh, result.quarantine, batch_id=batch_id, run_id=run_id)
         counts.accepted += result.accepted.height
         counts.quarantined += result.quarantine.height
-        raw.record_ledger(wh, **ledger, status=raw.LOADED, rows_read=result.rows_read,
-                          accepted=result.accepted.height, quarantined=result.quarantine.height)
-        log.debug("%s: %s rows in %d / accepted %d / quarantined %d (%s)", spec.source, result.source_file,
-                  result.rows_read, result.accepted.height, result.quarantine.height, result.encoding)
+        raw.record_ledger(
+            wh,
+            **ledger,
+            status=raw.LOADED,
+            rows_read=result.rows_read,
+            accepted=result.accepted.height,
+            quarantined=result.quarantine.height,
+        )
+        log.debug(
+            "%s: %s rows in %d / accepted %d / quarantined %d (%s)",
+            spec.source,
+            result.source_file,
+            result.rows_read,
+            result.accepted.height,
+            result.quarantine.height,
+            result.encoding,
+        )
 
 
-def ingest_feed(wh: Warehouse, spec: FeedSpec, files: list[DropFile], header_map: dict[str, str] | None, *,
-                run_id: str, outcomes: list) -> FeedCounts:
+def ingest_feed(
+    wh: Warehouse,
+    spec: FeedSpec,
+    files: list[DropFile],
+    header_map: dict[str, str] | None,
+    *,
+    run_id: str,
+    outcomes: list,
+) -> FeedCounts:
     """Ingest one feed's new files in delivery order as one batch, applying its load semantics."""
     counts = FeedCounts(files_found=len(files))
     seen = raw.loaded_hashes(wh, spec.source)
@@ -159,19 +225,35 @@ def ingest_feed(wh: Warehouse, spec: FeedSpec, files: list[DropFile], header_map
     with wh.transaction():  # the feed's batch lands whole or not at all: a retried step never doubles rows
         land_batch(wh, spec, todo, results, run_id=run_id, counts=counts, outcomes=outcomes)
     counts.check(spec.source)
-    log.info("%s: files read %d, skipped %d, rejected %d; rows in %d / accepted %d / quarantined %d",
-             spec.source, counts.files_read, counts.files_skipped, counts.files_rejected, counts.rows_in,
-             counts.accepted, counts.quarantined)
+    log.info(
+        "%s: files read %d, skipped %d, rejected %d; rows in %d / accepted %d / quarantined %d",
+        spec.source,
+        counts.files_read,
+        counts.files_skipped,
+        counts.files_rejected,
+        counts.rows_in,
+        counts.accepted,
+        counts.quarantined,
+    )
     return counts
 
 
-def record_discovery_rejections(wh: Warehouse, source: str, rejected: list, counts: FeedCounts, *, run_id: str) -> None:
+def record_discovery_rejections(
+    wh: Warehouse, source: str, rejected: list, counts: FeedCounts, *, run_id: str
+) -> None:
     """Files refused at discovery (bad name, unsupported type) are reported with the feed's counts."""
     for rej in rejected:
         counts.files_rejected += 1
         counts.messages.append(rej.message)
-        raw.write_rejection(wh, source=source, source_file=rej.source_file, message=rej.message,
-                            missing=rej.missing_columns, found=rej.found_columns, run_id=run_id)
+        raw.write_rejection(
+            wh,
+            source=source,
+            source_file=rej.source_file,
+            message=rej.message,
+            missing=rej.missing_columns,
+            found=rej.found_columns,
+            run_id=run_id,
+        )
 
 
 def ingest_all(wh: Warehouse, input_dir: Path, *, run_id: str) -> IngestReport:
@@ -180,8 +262,16 @@ def ingest_all(wh: Warehouse, input_dir: Path, *, run_id: str) -> IngestReport:
     feeds: dict[str, FeedCounts] = {}
     outcomes: list = []
     for source, spec in FEEDS.items():
-        counts = ingest_feed(wh, spec, found.files.get(source, []), found.header_maps.get(source), run_id=run_id,
-                             outcomes=outcomes)
-        record_discovery_rejections(wh, source, [r for r in found.rejected if r.source == source], counts, run_id=run_id)
+        counts = ingest_feed(
+            wh,
+            spec,
+            found.files.get(source, []),
+            found.header_maps.get(source),
+            run_id=run_id,
+            outcomes=outcomes,
+        )
+        record_discovery_rejections(
+            wh, source, [r for r in found.rejected if r.source == source], counts, run_id=run_id
+        )
         feeds[source] = counts
     return IngestReport(feeds=feeds, outcomes=outcomes, unknown_folders=list(found.unknown_folders))

@@ -61,9 +61,13 @@ class RunSummary:
         head = "| feed | files read | skipped | rejected | rows in | accepted | quarantined |\n|---|---:|---:|---:|---:|---:|---:|"
         lines = [head]
         for s, c in self.feeds.items():
-            lines.append(f"| {s} | {c.files_read} | {c.files_skipped} | {c.files_rejected} | {c.rows_in:,} | "
-                         f"{c.accepted:,} | {c.quarantined:,} |")
-        tot = [sum(getattr(c, k) for c in self.feeds.values()) for k in ("rows_in", "accepted", "quarantined")]
+            lines.append(
+                f"| {s} | {c.files_read} | {c.files_skipped} | {c.files_rejected} | {c.rows_in:,} | "
+                f"{c.accepted:,} | {c.quarantined:,} |"
+            )
+        tot = [
+            sum(getattr(c, k) for c in self.feeds.values()) for k in ("rows_in", "accepted", "quarantined")
+        ]
         lines.append(f"| **total** | | | | {tot[0]:,} | {tot[1]:,} | {tot[2]:,} |")
         return "\n".join(lines)
 
@@ -88,9 +92,17 @@ def discover_task(input_dir: Path):
 @task(name="ingest-and-validate-feed", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def ingest_feed_task(wh: Warehouse, source: str, found, run_id: str, outcomes: list) -> FeedCounts:
     """I/O step with retries: files land in per-file transactions and the ledger skips loaded ones."""
-    counts = ingest_feed(wh, FEEDS[source], found.files.get(source, []), found.header_maps.get(source),
-                         run_id=run_id, outcomes=outcomes)
-    record_discovery_rejections(wh, source, [r for r in found.rejected if r.source == source], counts, run_id=run_id)
+    counts = ingest_feed(
+        wh,
+        FEEDS[source],
+        found.files.get(source, []),
+        found.header_maps.get(source),
+        run_id=run_id,
+        outcomes=outcomes,
+    )
+    record_discovery_rejections(
+        wh, source, [r for r in found.rejected if r.source == source], counts, run_id=run_id
+    )
     return counts
 
 
@@ -125,22 +137,33 @@ def data_docs_task(outcomes: list, docs_dir: Path) -> Path | None:
     return build_data_docs(outcomes, docs_dir)
 
 
-def _write_run(wh: Warehouse, summary: RunSummary, cfg: NightlyConfig, started: datetime, finished: datetime) -> None:
+def _write_run(
+    wh: Warehouse, summary: RunSummary, cfg: NightlyConfig, started: datetime, finished: datetime
+) -> None:
     counts = {s: c.as_json() for s, c in summary.feeds.items()}
     step_list = ["ingest", "validate"] + [st.as_json() for st in summary.steps] + ["publish"]
     wh.execute(
         "INSERT INTO run (run_id, as_of, district, started_at, finished_at, status, counts, steps, messages)"
         " VALUES (?,?,?,?,?,?,?,?,?)",
-        [summary.run_id, cfg.as_of, cfg.district, started, finished, summary.status,
-         json.dumps(counts, ensure_ascii=False), json.dumps({"steps": step_list}, ensure_ascii=False),
-         summary.messages],
+        [
+            summary.run_id,
+            cfg.as_of,
+            cfg.district,
+            started,
+            finished,
+            summary.status,
+            json.dumps(counts, ensure_ascii=False),
+            json.dumps({"steps": step_list}, ensure_ascii=False),
+            summary.messages,
+        ],
         table="run",
     )
 
 
 @flow(name="recon-nightly", log_prints=True)
-def nightly_flow(input_dir: str, db: str, as_of: str | None = None, district: str = "330114",
-                 ops_url: str | None = None) -> dict:
+def nightly_flow(
+    input_dir: str, db: str, as_of: str | None = None, district: str = "330114", ops_url: str | None = None
+) -> dict:
     """Ingest every feed of the drop folder, validate it, and publish the DuckDB file atomically.
 
     as_of: the night to reconcile (YYYY-MM-DD); None means today (the scheduled run).
@@ -154,9 +177,14 @@ def nightly_flow(input_dir: str, db: str, as_of: str | None = None, district: st
         + "".join(f"- {m}\n" for m in summary.messages),
         description=f"resident-recon nightly run for {summary.as_of}",
     )
-    return {"run_id": summary.run_id, "status": summary.status, "db": str(summary.db_path),
-            "steps": [st.as_json() for st in summary.steps],
-            "counts": {s: c.as_json() for s, c in summary.feeds.items()}, "seconds": summary.seconds}
+    return {
+        "run_id": summary.run_id,
+        "status": summary.status,
+        "db": str(summary.db_path),
+        "steps": [st.as_json() for st in summary.steps],
+        "counts": {s: c.as_json() for s, c in summary.feeds.items()},
+        "seconds": summary.seconds,
+    }
 
 
 def run_nightly(cfg: NightlyConfig) -> RunSummary:
@@ -188,8 +216,17 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
             done.append(findings_task(wh, cfg.as_of, cfg.district, decisions))
             docs = data_docs_task(outcomes, cfg.docs)
             degraded = any(c.files_rejected or c.batches_quarantined for c in feeds.values())
-            summary = RunSummary(run_id, cfg.as_of, "degraded" if degraded else "succeeded", cfg.db_path, feeds,
-                                 0.0, docs, messages, done)
+            summary = RunSummary(
+                run_id,
+                cfg.as_of,
+                "degraded" if degraded else "succeeded",
+                cfg.db_path,
+                feeds,
+                0.0,
+                docs,
+                messages,
+                done,
+            )
             _write_run(wh, summary, cfg, started, datetime.now())
         finally:
             wh.close()

@@ -44,7 +44,9 @@ class StepCount:
 
 
 def current(wh: Warehouse, source: str) -> pl.DataFrame:
-    return wh.query_pl(f'SELECT * FROM "{current_view(source)}" ORDER BY record_id', table=current_view(source))
+    return wh.query_pl(
+        f'SELECT * FROM "{current_view(source)}" ORDER BY record_id', table=current_view(source)
+    )
 
 
 def library(wh: Warehouse) -> pl.DataFrame:
@@ -57,9 +59,13 @@ def address_records(wh: Warehouse) -> pl.DataFrame:
     parts = []
     for source in PERSON_SOURCES:
         col = FEEDS[source].address_column
-        parts.append(wh.query_pl(
-            f'SELECT ? AS source, record_id, "{col}" AS address_raw FROM "{current_view(source)}"', [source],
-            table=current_view(source)))
+        parts.append(
+            wh.query_pl(
+                f'SELECT ? AS source, record_id, "{col}" AS address_raw FROM "{current_view(source)}"',
+                [source],
+                table=current_view(source),
+            )
+        )
     return pl.concat(parts, how="vertical").sort("source", "record_id")
 
 
@@ -69,19 +75,42 @@ def resolve_step(wh: Warehouse) -> StepCount:
     recs = address_records(wh)
     index = AddressIndex.build(lib)
     res = resolve_addresses(recs["address_raw"], index)
-    out = pl.concat([recs.select("source", "record_id"), res.drop("address_raw")], how="horizontal").with_columns(
-        recs["address_raw"])
-    held = current(wh, REGISTRY).select("record_id", pl.col("std_address_code").alias("held_code")).with_columns(
-        pl.lit(REGISTRY).alias("source"))
+    out = pl.concat(
+        [recs.select("source", "record_id"), res.drop("address_raw")], how="horizontal"
+    ).with_columns(recs["address_raw"])
+    held = (
+        current(wh, REGISTRY)
+        .select("record_id", pl.col("std_address_code").alias("held_code"))
+        .with_columns(pl.lit(REGISTRY).alias("source"))
+    )
     out = out.join(held, on=["source", "record_id"], how="left").with_columns(
-        pl.when(pl.col("held_code").is_null()).then(None)
-        .otherwise(pl.col("held_code") == pl.col("std_address_code")).alias("held_code_matches"))
-    wh.replace_table("address_match", out.select(
-        "source", "record_id", "address_raw", "std_address_code", "status", "confidence", "reason",
-        pl.col("candidates").cast(pl.List(pl.Utf8)), "held_code", "held_code_matches"))
+        pl.when(pl.col("held_code").is_null())
+        .then(None)
+        .otherwise(pl.col("held_code") == pl.col("std_address_code"))
+        .alias("held_code_matches")
+    )
+    wh.replace_table(
+        "address_match",
+        out.select(
+            "source",
+            "record_id",
+            "address_raw",
+            "std_address_code",
+            "status",
+            "confidence",
+            "reason",
+            pl.col("candidates").cast(pl.List(pl.Utf8)),
+            "held_code",
+            "held_code_matches",
+        ),
+    )
     by_status = dict(out.group_by("status").len().iter_rows())
-    log.info("addresses: %d records, %d distinct texts, by status %s", out.height,
-             recs["address_raw"].n_unique(), by_status)
+    log.info(
+        "addresses: %d records, %d distinct texts, by status %s",
+        out.height,
+        recs["address_raw"].n_unique(),
+        by_status,
+    )
     return StepCount("resolve_addresses", recs.height, out.height, {"by_status": by_status})
 
 
@@ -92,36 +121,57 @@ def person_records(wh: Warehouse) -> pl.DataFrame:
     for source in PERSON_SOURCES:
         cols = set(FEEDS[source].names)
 
-        def pick(name: str) -> str:
+        def pick(name: str, cols: set[str] = cols) -> str:
             return f'"{name}"' if name in cols else "NULL"
 
-        parts.append(wh.query_pl(
-            f"""SELECT ? AS source, record_id, {pick('name')}::VARCHAR AS name, {pick('id_number')}::VARCHAR AS id_number,
-                       {pick('id_type')}::VARCHAR AS id_type, {pick('phone')}::VARCHAR AS phone,
-                       {pick('birth_date')}::DATE AS birth_date, {pick('gender')}::VARCHAR AS gender
-                FROM "{current_view(source)}" """, [source], table=current_view(source)))
+        parts.append(
+            wh.query_pl(
+                f"""SELECT ? AS source, record_id, {pick("name")}::VARCHAR AS name, {pick("id_number")}::VARCHAR AS id_number,
+                       {pick("id_type")}::VARCHAR AS id_type, {pick("phone")}::VARCHAR AS phone,
+                       {pick("birth_date")}::DATE AS birth_date, {pick("gender")}::VARCHAR AS gender
+                FROM "{current_view(source)}" """,
+                [source],
+                table=current_view(source),
+            )
+        )
     recs = pl.concat(parts, how="vertical")
     am = wh.query_pl("SELECT source, record_id, std_address_code FROM address_match", table="address_match")
     lib = library(wh).select(
         pl.col("address_code").alias("std_address_code"),
-        pl.concat_str([pl.col("community"), pl.coalesce("compound", pl.concat_str(["road", "door_number"])),
-                       pl.col("building")], separator="|", ignore_nulls=True).alias("building_key"),
-        "community")
-    return (recs.join(am, on=["source", "record_id"], how="left")
-            .join(lib, on="std_address_code", how="left")
-            .sort("source", "record_id"))
+        pl.concat_str(
+            [
+                pl.col("community"),
+                pl.coalesce("compound", pl.concat_str(["road", "door_number"])),
+                pl.col("building"),
+            ],
+            separator="|",
+            ignore_nulls=True,
+        ).alias("building_key"),
+        "community",
+    )
+    return (
+        recs.join(am, on=["source", "record_id"], how="left")
+        .join(lib, on="std_address_code", how="left")
+        .sort("source", "record_id")
+    )
 
 
 def link_step(wh: Warehouse, labels: pl.DataFrame | None = None) -> StepCount:
     recs = person_records(wh)
-    previous = (wh.query_pl("SELECT source, record_id, person_id FROM person_link", table="person_link")
-                if wh.table_exists("person_link") else None)
+    previous = (
+        wh.query_pl("SELECT source, record_id, person_id FROM person_link", table="person_link")
+        if wh.table_exists("person_link")
+        else None
+    )
     result = link_persons(recs, previous=previous, labels=labels)
     wh.replace_table("person_link", result.person_link)
     wh.replace_table("person", result.persons)
     wh.replace_table("linkage_pair", result.pairs)
-    wh.execute("CREATE OR REPLACE TABLE linkage_model AS SELECT ? AS model_json", [result.model.to_json()],
-               table="linkage_model")
+    wh.execute(
+        "CREATE OR REPLACE TABLE linkage_model AS SELECT ? AS model_json",
+        [result.model.to_json()],
+        table="linkage_model",
+    )
     n_persons = result.person_link["person_id"].n_unique()
     log.info("linkage: %d records -> %d persons", recs.height, n_persons)
     return StepCount("link_persons", recs.height, result.person_link.height, {"persons": n_persons})
@@ -132,23 +182,43 @@ def registrations(wh: Warehouse) -> pl.DataFrame:
     reg = current(wh, REGISTRY)
     ids = parse_ids(reg["id_number"], reg["id_type"])
     links = wh.query_pl("SELECT record_id, person_id FROM person_link WHERE source = ?", [REGISTRY])
-    am = wh.query_pl("SELECT record_id, std_address_code AS dwelling, status AS address_status FROM address_match "
-                     "WHERE source = ?", [REGISTRY])
-    return (reg.select("record_id", "id_type", "registered_on", "deregistered_on", "address", "permit_number",
-                       pl.col("std_address_code").alias("held_code"), pl.col("community").alias("reg_community"),
-                       pl.col("police_station").alias("reg_police_station"), "collector")
-            .with_columns(ids["id_status"], ids["id_problems"])
-            .join(links, on="record_id", how="left").join(am, on="record_id", how="left"))
+    am = wh.query_pl(
+        "SELECT record_id, std_address_code AS dwelling, status AS address_status FROM address_match "
+        "WHERE source = ?",
+        [REGISTRY],
+    )
+    return (
+        reg.select(
+            "record_id",
+            "id_type",
+            "registered_on",
+            "deregistered_on",
+            "address",
+            "permit_number",
+            pl.col("std_address_code").alias("held_code"),
+            pl.col("community").alias("reg_community"),
+            pl.col("police_station").alias("reg_police_station"),
+            "collector",
+        )
+        .with_columns(ids["id_status"], ids["id_problems"])
+        .join(links, on="record_id", how="left")
+        .join(am, on="record_id", how="left")
+    )
 
 
 def persons_locality(wh: Warehouse, district: str) -> pl.DataFrame:
     p = wh.query_pl("SELECT person_id, id_number FROM person", table="person")
-    return p.with_columns(pl.col("id_number").map_elements(lambda s: is_local(s, district), return_dtype=pl.Boolean)
-                          .fill_null(False).alias("is_local")).select("person_id", "is_local")
+    return p.with_columns(
+        pl.col("id_number")
+        .map_elements(lambda s: is_local(s, district), return_dtype=pl.Boolean)
+        .fill_null(False)
+        .alias("is_local")
+    ).select("person_id", "is_local")
 
 
-def findings_step(wh: Warehouse, as_of: date, district: str, decisions: pl.DataFrame,
-                  calendar: WorkCalendar | None = None) -> StepCount:
+def findings_step(
+    wh: Warehouse, as_of: date, district: str, decisions: pl.DataFrame, calendar: WorkCalendar | None = None
+) -> StepCount:
     regs = registrations(wh)
     feeds = {s: current(wh, s) for s in PERSON_SOURCES if s != REGISTRY}
     links = wh.query_pl("SELECT source, record_id, person_id FROM person_link", table="person_link")
@@ -156,14 +226,23 @@ def findings_step(wh: Warehouse, as_of: date, district: str, decisions: pl.DataF
     evidence = build_evidence(feeds, links, dw)
     persons = persons_locality(wh, district)
     found = all_findings(regs, evidence, persons, as_of, calendar)
-    previous = (wh.query_pl("SELECT * FROM flag", table="flag") if wh.table_exists("flag")
-                else pl.DataFrame(schema=FLAG_SCHEMA))
+    previous = (
+        wh.query_pl("SELECT * FROM flag", table="flag")
+        if wh.table_exists("flag")
+        else pl.DataFrame(schema=FLAG_SCHEMA)
+    )
     flags = advance(previous, found, decisions, as_of)
     wh.replace_table("flag", flags)
     wh.replace_table("evidence", evidence)
     kpi = compute_rates(regs, evidence, persons, library(wh), as_of, district)
     wh.replace_table("kpi", kpi)
-    by_type = dict(flags.filter(pl.col("status") != "closed").group_by("flag_type").len().sort("flag_type").iter_rows())
+    by_type = dict(
+        flags.filter(pl.col("status") != "closed").group_by("flag_type").len().sort("flag_type").iter_rows()
+    )
     log.info("findings: %s open or decided; %d kpi rows", json.dumps(by_type, ensure_ascii=False), kpi.height)
-    return StepCount("findings_and_rates", regs.height + evidence.height, flags.height,
-                     {"findings_by_type": by_type, "kpi_rows": kpi.height})
+    return StepCount(
+        "findings_and_rates",
+        regs.height + evidence.height,
+        flags.height,
+        {"findings_by_type": by_type, "kpi_rows": kpi.height},
+    )

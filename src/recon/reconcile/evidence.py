@@ -31,8 +31,13 @@ VISIT_IN_FORCE_DAYS = 180
 DORMITORY = ("单位宿舍", "工地宿舍")
 
 # Tie-break among evidence starting the same day: lower rank wins.
-SOURCE_RANK = {"self_declaration": 0, **{s: 1 for s in LEASE_SOURCES}, "employer_roster": 2, "site_roster": 2,
-               "grid_visit": 3}
+SOURCE_RANK = {
+    "self_declaration": 0,
+    **{s: 1 for s in LEASE_SOURCES},
+    "employer_roster": 2,
+    "site_roster": 2,
+    "grid_visit": 3,
+}
 
 EVIDENCE_SCHEMA = {
     "person_id": pl.Utf8,
@@ -71,14 +76,21 @@ def _frame(df: pl.DataFrame, source: str, **exprs: pl.Expr) -> pl.DataFrame:
 
 def _leases(df: pl.DataFrame, source: str) -> list[pl.DataFrame]:
     presence = _frame(
-        df.filter(pl.col("lease_start").is_not_null()), source,
-        kind=pl.lit("presence"), start=pl.col("lease_start"),
+        df.filter(pl.col("lease_start").is_not_null()),
+        source,
+        kind=pl.lit("presence"),
+        start=pl.col("lease_start"),
         end=pl.coalesce("moved_out_on", "lease_end"),
-        responsible=pl.concat_str([pl.col("agency_name"), pl.col("landlord_name")], separator=" / ", ignore_nulls=True),
+        responsible=pl.concat_str(
+            [pl.col("agency_name"), pl.col("landlord_name")], separator=" / ", ignore_nulls=True
+        ),
     )
     departure = _frame(
-        df.filter(pl.col("moved_out_on").is_not_null()), source,
-        kind=pl.lit("departure"), start=pl.col("moved_out_on"), gone_from=pl.col("moved_out_on") + timedelta(days=1),
+        df.filter(pl.col("moved_out_on").is_not_null()),
+        source,
+        kind=pl.lit("departure"),
+        start=pl.col("moved_out_on"),
+        gone_from=pl.col("moved_out_on") + timedelta(days=1),
     )
     return [presence, departure]
 
@@ -86,13 +98,20 @@ def _leases(df: pl.DataFrame, source: str) -> list[pl.DataFrame]:
 def _roster(df: pl.DataFrame, source: str, who: str) -> list[pl.DataFrame]:
     lives = pl.col("address").is_not_null() | pl.col("lodging").is_in(DORMITORY)
     presence = _frame(
-        df.filter(lives & pl.col("start_date").is_not_null()), source,
-        kind=pl.lit("presence"), start=pl.col("start_date"), end=pl.col("end_date"),
-        responsible=pl.col(who), lodging=pl.col("lodging"),
+        df.filter(lives & pl.col("start_date").is_not_null()),
+        source,
+        kind=pl.lit("presence"),
+        start=pl.col("start_date"),
+        end=pl.col("end_date"),
+        responsible=pl.col(who),
+        lodging=pl.col("lodging"),
     )
     departure = _frame(
-        df.filter(lives & pl.col("end_date").is_not_null()), source,
-        kind=pl.lit("departure"), start=pl.col("end_date"), gone_from=pl.col("end_date") + timedelta(days=1),
+        df.filter(lives & pl.col("end_date").is_not_null()),
+        source,
+        kind=pl.lit("departure"),
+        start=pl.col("end_date"),
+        gone_from=pl.col("end_date") + timedelta(days=1),
         lodging=pl.col("lodging"),
     )
     return [presence, departure]
@@ -100,30 +119,42 @@ def _roster(df: pl.DataFrame, source: str, who: str) -> list[pl.DataFrame]:
 
 def _visits(df: pl.DataFrame) -> list[pl.DataFrame]:
     seen = _frame(
-        df.filter(pl.col("visit_result") == "在住"), "grid_visit",
-        kind=pl.lit("presence"), start=pl.col("visit_date"),
+        df.filter(pl.col("visit_result") == "在住"),
+        "grid_visit",
+        kind=pl.lit("presence"),
+        start=pl.col("visit_date"),
         end=pl.col("visit_date") + timedelta(days=VISIT_IN_FORCE_DAYS),
     )
     gone = _frame(
-        df.filter(pl.col("visit_result").is_in(["已搬离", "查无此人"])), "grid_visit",
-        kind=pl.lit("departure"), start=pl.col("visit_date"), gone_from=pl.col("visit_date"),
+        df.filter(pl.col("visit_result").is_in(["已搬离", "查无此人"])),
+        "grid_visit",
+        kind=pl.lit("departure"),
+        start=pl.col("visit_date"),
+        gone_from=pl.col("visit_date"),
     )
     return [seen, gone]
 
 
 def _declarations(df: pl.DataFrame) -> list[pl.DataFrame]:
     lives = _frame(
-        df.filter(pl.col("declaration_type").is_in(["新登记", "变更"])), "self_declaration",
-        kind=pl.lit("presence"), start=pl.coalesce("residence_start", "declared_on"),
+        df.filter(pl.col("declaration_type").is_in(["新登记", "变更"])),
+        "self_declaration",
+        kind=pl.lit("presence"),
+        start=pl.coalesce("residence_start", "declared_on"),
     )
     gone = _frame(
-        df.filter(pl.col("declaration_type") == "注销"), "self_declaration",
-        kind=pl.lit("departure"), start=pl.col("declared_on"), gone_from=pl.col("declared_on"),
+        df.filter(pl.col("declaration_type") == "注销"),
+        "self_declaration",
+        kind=pl.lit("departure"),
+        start=pl.col("declared_on"),
+        gone_from=pl.col("declared_on"),
     )
     return [lives, gone]
 
 
-def build_evidence(feeds: dict[str, pl.DataFrame], links: pl.DataFrame, dwellings: pl.DataFrame) -> pl.DataFrame:
+def build_evidence(
+    feeds: dict[str, pl.DataFrame], links: pl.DataFrame, dwellings: pl.DataFrame
+) -> pl.DataFrame:
     """Evidence rows of every evidence feed.
 
     feeds: current rows per source (contract English columns + record_id);
@@ -137,9 +168,12 @@ def build_evidence(feeds: dict[str, pl.DataFrame], links: pl.DataFrame, dwelling
     for source, df in feeds.items():
         if source not in SOURCE_RANK or df.height == 0:
             continue
-        d = (df.with_columns(pl.lit(source).alias("source"))
-             .join(lk, on=key, how="left").join(dw, on=key, how="left")
-             .filter(pl.col("person_id").is_not_null()))
+        d = (
+            df.with_columns(pl.lit(source).alias("source"))
+            .join(lk, on=key, how="left")
+            .join(dw, on=key, how="left")
+            .filter(pl.col("person_id").is_not_null())
+        )
         if source in LEASE_SOURCES:
             parts += _leases(d, source)
         elif source == "employer_roster":
@@ -169,9 +203,11 @@ def effective_presence(evidence: pl.DataFrame) -> pl.DataFrame:
         .group_by("source", "record_id")
         .agg((pl.col("gone_from").min() - timedelta(days=1)).alias("cut_end"))
     )
-    return presence.join(cut, on=["source", "record_id"], how="left").with_columns(
-        pl.min_horizontal("end", "cut_end").alias("eff_end")
-    ).drop("cut_end")
+    return (
+        presence.join(cut, on=["source", "record_id"], how="left")
+        .with_columns(pl.min_horizontal("end", "cut_end").alias("eff_end"))
+        .drop("cut_end")
+    )
 
 
 def in_force(presence: pl.DataFrame, as_of: date) -> pl.DataFrame:
@@ -187,6 +223,11 @@ def current_address(evidence: pl.DataFrame, as_of: date) -> pl.DataFrame:
         live.sort(["person_id", "start", "rank", "record_id"], descending=[False, True, False, True])
         .group_by("person_id", maintain_order=True)
         .first()
-        .select("person_id", pl.col("dwelling").alias("current_dwelling"), pl.col("start").alias("current_since"),
-                pl.col("source").alias("current_source"), pl.col("record_id").alias("current_record_id"))
+        .select(
+            "person_id",
+            pl.col("dwelling").alias("current_dwelling"),
+            pl.col("start").alias("current_since"),
+            pl.col("source").alias("current_source"),
+            pl.col("record_id").alias("current_record_id"),
+        )
     )

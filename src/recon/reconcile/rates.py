@@ -38,9 +38,18 @@ METRICS = {
     "permit_rate": Metric("permit_rate", "居住证办证率", 0.85, True),
 }
 LEVELS = {"street": "街道", "community": "社区", "police_station": "派出所"}
-KPI_SCHEMA = {"level": pl.Utf8, "unit": pl.Utf8, "metric": pl.Utf8, "metric_name": pl.Utf8, "numerator": pl.Int64,
-              "denominator": pl.Int64, "value": pl.Float64, "target": pl.Float64, "meets_target": pl.Boolean,
-              "as_of": pl.Date}
+KPI_SCHEMA = {
+    "level": pl.Utf8,
+    "unit": pl.Utf8,
+    "metric": pl.Utf8,
+    "metric_name": pl.Utf8,
+    "numerator": pl.Int64,
+    "denominator": pl.Int64,
+    "value": pl.Float64,
+    "target": pl.Float64,
+    "meets_target": pl.Boolean,
+    "as_of": pl.Date,
+}
 
 
 def _units(df: pl.DataFrame, dwelling_col: str, library: pl.DataFrame) -> pl.DataFrame:
@@ -54,13 +63,21 @@ def _aggregate(df: pl.DataFrame, key: str, hit: str, as_of: date, district: str)
     levels = {**LEVELS, "_district": "区县"}
     for col, level in levels.items():
         d = df.with_columns(pl.lit(district).alias("_district")) if col == "_district" else df
-        g = (d.filter(pl.col(col).is_not_null()).group_by(col)
-             .agg(pl.col(hit).sum().cast(pl.Int64).alias("numerator"), pl.len().cast(pl.Int64).alias("denominator"))
-             .rename({col: "unit"}))
+        g = (
+            d.filter(pl.col(col).is_not_null())
+            .group_by(col)
+            .agg(
+                pl.col(hit).sum().cast(pl.Int64).alias("numerator"),
+                pl.len().cast(pl.Int64).alias("denominator"),
+            )
+            .rename({col: "unit"})
+        )
         out.append(g.with_columns(pl.lit(level).alias("level")))
     res = pl.concat(out, how="vertical").with_columns(
-        pl.lit(m.key).alias("metric"), pl.lit(m.name).alias("metric_name"),
-        (pl.col("numerator") / pl.col("denominator")).alias("value"), pl.lit(m.target).alias("target"),
+        pl.lit(m.key).alias("metric"),
+        pl.lit(m.name).alias("metric_name"),
+        (pl.col("numerator") / pl.col("denominator")).alias("value"),
+        pl.lit(m.target).alias("target"),
         pl.lit(as_of).alias("as_of"),
     )
     meets = pl.col("value") >= m.target if m.higher_is_better else pl.col("value") <= m.target
@@ -75,41 +92,60 @@ def _reg_units(regs: pl.DataFrame, library: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def compute_rates(regs: pl.DataFrame, evidence: pl.DataFrame, persons: pl.DataFrame, library: pl.DataFrame,
-                  as_of: date, district: str) -> pl.DataFrame:
+def compute_rates(
+    regs: pl.DataFrame,
+    evidence: pl.DataFrame,
+    persons: pl.DataFrame,
+    library: pl.DataFrame,
+    as_of: date,
+    district: str,
+) -> pl.DataFrame:
     """The kpi table. `regs` needs reg_community / reg_police_station (the registry's own fields)."""
     current = current_address(evidence, as_of).filter(pl.col("current_dwelling").is_not_null())
     active = regs.filter(active_on(regs, as_of))
     floating = persons.filter(~pl.col("is_local").fill_null(False)).select("person_id")
 
     # 采集率
-    coll = (current.join(floating, on="person_id")
-            .with_columns(pl.col("person_id").is_in(active["person_id"].drop_nulls().implode()).alias("hit")))
+    coll = current.join(floating, on="person_id").with_columns(
+        pl.col("person_id").is_in(active["person_id"].drop_nulls().implode()).alias("hit")
+    )
     coll = _units(coll, "current_dwelling", library)
 
     # 准确率
-    acc = active.join(current.select("person_id", "current_dwelling"), on="person_id", how="inner").with_columns(
-        (pl.col("dwelling").is_not_null() & (pl.col("dwelling") == pl.col("current_dwelling"))).fill_null(False)
-        .alias("hit"))
+    acc = active.join(
+        current.select("person_id", "current_dwelling"), on="person_id", how="inner"
+    ).with_columns(
+        (pl.col("dwelling").is_not_null() & (pl.col("dwelling") == pl.col("current_dwelling")))
+        .fill_null(False)
+        .alias("hit")
+    )
     acc = _reg_units(acc, library)
 
     # 7日未注销率
     cutoff = as_of - timedelta(days=NOT_DEREGISTERED_DAYS + 1)
-    left = (evidence.filter((pl.col("kind") == "departure") & pl.col("dwelling").is_not_null()
-                            & (pl.col("start") <= cutoff))
-            .select("person_id", "dwelling").unique())
-    gone = (regs.filter(pl.col("dwelling").is_not_null() & (pl.col("registered_on") <= as_of))
-            .join(left, on=["person_id", "dwelling"], how="inner")
-            .join(current.select("person_id"), on="person_id", how="anti")
-            .with_columns(active_on(regs, as_of).alias("hit")))
+    left = (
+        evidence.filter(
+            (pl.col("kind") == "departure") & pl.col("dwelling").is_not_null() & (pl.col("start") <= cutoff)
+        )
+        .select("person_id", "dwelling")
+        .unique()
+    )
+    gone = (
+        regs.filter(pl.col("dwelling").is_not_null() & (pl.col("registered_on") <= as_of))
+        .join(left, on=["person_id", "dwelling"], how="inner")
+        .join(current.select("person_id"), on="person_id", how="anti")
+        .with_columns(active_on(regs, as_of).alias("hit"))
+    )
     gone = _reg_units(gone, library)
 
     # 居住证办证率
     six_months = _months_before(as_of, 6)
-    permit = (active.filter(pl.col("registered_on") <= six_months)
-              .sort("registered_on", "record_id")
-              .group_by("person_id", maintain_order=True)
-              .agg(pl.all().first(), pl.col("permit_number").is_not_null().any().alias("hit")))
+    permit = (
+        active.filter(pl.col("registered_on") <= six_months)
+        .sort("registered_on", "record_id")
+        .group_by("person_id", maintain_order=True)
+        .agg(pl.all().first(), pl.col("permit_number").is_not_null().any().alias("hit"))
+    )
     permit = _reg_units(permit, library)
 
     parts = [

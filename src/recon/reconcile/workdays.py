@@ -38,7 +38,9 @@ class WorkCalendar:
             elif kind in ("workday", "调休上班", "班"):
                 work.add(day)
             else:
-                raise ValueError(f"holiday calendar {path}: kind {kind!r} on {d} is neither 'holiday' nor 'workday'")
+                raise ValueError(
+                    f"holiday calendar {path}: kind {kind!r} on {d} is neither 'holiday' nor 'workday'"
+                )
         return cls(frozenset(hol), frozenset(work))
 
     def is_workday(self, d: date) -> bool:

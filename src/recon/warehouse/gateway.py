@@ -50,7 +50,9 @@ class Warehouse:
         except duckdb.Error as e:
             raise WarehouseError(f"SQL failed on table {table}: {e}\n--- SQL ---\n{sql.strip()}") from e
 
-    def _run(self, sql: str, params: Sequence[Any] | dict | None = None, *, table: str = "-") -> duckdb.DuckDBPyConnection:
+    def _run(
+        self, sql: str, params: Sequence[Any] | dict | None = None, *, table: str = "-"
+    ) -> duckdb.DuckDBPyConnection:
         """Run one statement and return the cursor; failures name the table and carry the SQL."""
         started = time.perf_counter()
         try:
@@ -60,7 +62,9 @@ class Warehouse:
         log.debug("sql table=%s %.3fs: %s", table, time.perf_counter() - started, " ".join(sql.split())[:300])
         return cur
 
-    def query_pl(self, sql: str, params: Sequence[Any] | dict | None = None, *, table: str = "-") -> pl.DataFrame:
+    def query_pl(
+        self, sql: str, params: Sequence[Any] | dict | None = None, *, table: str = "-"
+    ) -> pl.DataFrame:
         return pl.from_arrow(self._run(sql, params, table=table).to_arrow_table())
 
     def scalar(self, sql: str, params: Sequence[Any] | dict | None = None, *, table: str = "-") -> Any:
@@ -103,7 +107,12 @@ class Warehouse:
         )
 
     def tables(self) -> list[str]:
-        return [r[0] for r in self.rows("SELECT table_name FROM information_schema.tables WHERE table_schema='main' ORDER BY 1")]
+        return [
+            r[0]
+            for r in self.rows(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema='main' ORDER BY 1"
+            )
+        ]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

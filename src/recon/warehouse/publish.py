@@ -73,7 +73,9 @@ def building(db_path: Path, run_id: str) -> Iterator[Path]:
     owner = build.with_name(build.name + ".pid")
     owner.write_text(str(os.getpid()))
     if db_path.exists():
-        shutil.copyfile(db_path, build)  # the previous state: raw layer, ledger, stable ids, decisions applied
+        shutil.copyfile(
+            db_path, build
+        )  # the previous state: raw layer, ledger, stable ids, decisions applied
     try:
         yield build
     except BaseException:
@@ -82,7 +84,9 @@ def building(db_path: Path, run_id: str) -> Iterator[Path]:
         raise
     wal = Path(str(build) + ".wal")
     if wal.exists() and wal.stat().st_size > 0:
-        raise RuntimeError(f"build file {build} still has a write-ahead log; close every connection before publishing")
+        raise RuntimeError(
+            f"build file {build} still has a write-ahead log; close every connection before publishing"
+        )
     wal.unlink(missing_ok=True)
     _fsync(build)
     os.replace(build, db_path)

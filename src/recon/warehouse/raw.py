@@ -16,7 +16,9 @@ BATCH_QUARANTINED = "batch_quarantined"
 def loaded_hashes(wh: Warehouse, source: str) -> set[str]:
     """Hashes of files of this feed already loaded: re-delivering one of them changes nothing."""
     rows = wh.rows(
-        "SELECT DISTINCT sha256 FROM ingest_ledger WHERE source = ? AND status = ?", [source, LOADED], table="ingest_ledger"
+        "SELECT DISTINCT sha256 FROM ingest_ledger WHERE source = ? AND status = ?",
+        [source, LOADED],
+        table="ingest_ledger",
     )
     return {r[0] for r in rows}
 
@@ -44,17 +46,34 @@ def record_ledger(
 ) -> None:
     wh.execute(
         "INSERT INTO ingest_ledger VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [source, source_file, sha256, size_bytes, batch_id, run_id, load_seq, status, encoding, rows_read, accepted,
-         quarantined, message],
+        [
+            source,
+            source_file,
+            sha256,
+            size_bytes,
+            batch_id,
+            run_id,
+            load_seq,
+            status,
+            encoding,
+            rows_read,
+            accepted,
+            quarantined,
+            message,
+        ],
         table="ingest_ledger",
     )
 
 
-def raw_frame(spec: FeedSpec, accepted: pl.DataFrame, *, batch_id: str, run_id: str, load_seq: int) -> pl.DataFrame:
+def raw_frame(
+    spec: FeedSpec, accepted: pl.DataFrame, *, batch_id: str, run_id: str, load_seq: int
+) -> pl.DataFrame:
     """The accepted rows in the raw table's column order, with batch lineage added."""
     cols = raw_columns(spec)
     df = accepted.with_columns(
-        pl.lit(batch_id).alias("_batch_id"), pl.lit(run_id).alias("_run_id"), pl.lit(load_seq, pl.Int64).alias("_load_seq")
+        pl.lit(batch_id).alias("_batch_id"),
+        pl.lit(run_id).alias("_run_id"),
+        pl.lit(load_seq, pl.Int64).alias("_load_seq"),
     )
     if spec.mode == "quarterly" and "community" in df.columns and "community_file" not in df.columns:
         df = df.rename({"community": "community_file"})
@@ -84,7 +103,13 @@ def write_quarantine(wh: Warehouse, quarantine: pl.DataFrame, *, batch_id: str, 
 
 
 def write_rejection(
-    wh: Warehouse, *, source: str, source_file: str, message: str, missing: tuple[str, ...], found: tuple[str, ...],
+    wh: Warehouse,
+    *,
+    source: str,
+    source_file: str,
+    message: str,
+    missing: tuple[str, ...],
+    found: tuple[str, ...],
     run_id: str,
 ) -> None:
     wh.execute(
@@ -133,7 +158,17 @@ def write_expectations(wh: Warehouse, outcome, *, run_id: str, batch: str) -> in
         )
     if not rows:
         return 0
-    schema = {"run_id": pl.Utf8, "suite": pl.Utf8, "batch": pl.Utf8, "expectation_type": pl.Utf8,
-              "column_name": pl.Utf8, "kwargs": pl.Utf8, "success": pl.Boolean, "critical": pl.Boolean,
-              "observed_value": pl.Utf8, "unexpected_count": pl.Int64, "unexpected_percent": pl.Float64}
+    schema = {
+        "run_id": pl.Utf8,
+        "suite": pl.Utf8,
+        "batch": pl.Utf8,
+        "expectation_type": pl.Utf8,
+        "column_name": pl.Utf8,
+        "kwargs": pl.Utf8,
+        "success": pl.Boolean,
+        "critical": pl.Boolean,
+        "observed_value": pl.Utf8,
+        "unexpected_count": pl.Int64,
+        "unexpected_percent": pl.Float64,
+    }
     return wh.insert_frame("expectation_result", pl.DataFrame(rows, schema=schema))

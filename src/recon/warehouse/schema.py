@@ -107,7 +107,10 @@ def raw_columns(spec: FeedSpec) -> dict[str, str]:
 def _create(wh: Warehouse, table: str, columns: dict[str, str]) -> None:
     body = ",\n  ".join(f'"{k}" {v}' for k, v in columns.items())
     wh.execute(f'CREATE TABLE IF NOT EXISTS "{table}" (\n  {body}\n)', table=table)
-    have = {r[0] for r in wh.rows("SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])}
+    have = {
+        r[0]
+        for r in wh.rows("SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])
+    }
     for name, decl in columns.items():
         if name not in have:  # additive migration
             plain = decl.replace("NOT NULL", "").replace("PRIMARY KEY", "").strip()
