@@ -1,5 +1,7 @@
 """`make bench`: the figures the issues ask for, measured on this machine.
 
+The nightly run is timed whole (wall, peak RSS) and per step (from the run table).
+
 Each stage runs as its own process so its wall time and peak memory (from wait4's rusage)
 are its own. Results are printed and written to data/bench/results.json.
 
@@ -69,10 +71,13 @@ def ingest(persons: int) -> dict:
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
-    counts = json.loads(con.sql("SELECT counts FROM run ORDER BY started_at DESC LIMIT 1").fetchone()[0])
+    counts, steps = con.sql("SELECT counts, steps FROM run ORDER BY started_at DESC LIMIT 1").fetchone()
+    counts, steps = json.loads(counts), json.loads(steps)["steps"]
     rows = sum(c["rows_in"] for c in counts.values())
     res["rows_in"] = rows
-    res["rows_per_second"] = round(rows / res["seconds"])
+    res["steps"] = {s["step"]: s["seconds"] for s in steps}
+    ingest_s = res["steps"].get("ingest_and_validate")
+    res["ingest_rows_per_second"] = round(rows / ingest_s) if ingest_s else None
     return res
 
 

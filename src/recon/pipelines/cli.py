@@ -117,8 +117,11 @@ def _print_summary(result: dict) -> None:
             f"{c['accepted']:>11,}{c['quarantined']:>10,}"
         )
     for st in result.get("steps", []):
-        extra = {k: v for k, v in st.items() if k not in ("step", "rows_in", "rows_out")}
-        typer.echo(f"step {st['step']:<20} rows in {st['rows_in']:>10,}  out {st['rows_out']:>10,}  {extra}")
+        extra = {k: v for k, v in st.items() if k not in ("step", "rows_in", "rows_out", "seconds")}
+        typer.echo(
+            f"step {st['step']:<20} {st['seconds']:>7} s  rows in {st['rows_in']:>10,}  out {st['rows_out']:>10,}"
+            f"  {extra}"
+        )
     for s, c in counts.items():
         for m in c["messages"]:
             typer.secho(f"  ! {s}: {m}", fg="yellow", err=True)

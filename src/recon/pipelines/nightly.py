@@ -141,7 +141,7 @@ def _write_run(
     wh: Warehouse, summary: RunSummary, cfg: NightlyConfig, started: datetime, finished: datetime
 ) -> None:
     counts = {s: c.as_json() for s, c in summary.feeds.items()}
-    step_list = ["ingest", "validate"] + [st.as_json() for st in summary.steps] + ["publish"]
+    step_list = [st.as_json() for st in summary.steps]
     wh.execute(
         "INSERT INTO run (run_id, as_of, district, started_at, finished_at, status, counts, steps, messages)"
         " VALUES (?,?,?,?,?,?,?,?,?)",
@@ -202,18 +202,32 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
             if found.unknown_folders:
                 messages.append(f"folders not in the contract were ignored: {sorted(found.unknown_folders)}")
             outcomes: list = []
+            t_ingest = time.perf_counter()
             for source in FEEDS:
                 pause_point(f"ingest:{source}", build)
                 feeds[source] = ingest_feed_task(wh, source, found, run_id, outcomes)
                 messages.extend(f"{source}: {m}" for m in feeds[source].messages)
+            rows_in = sum(c.rows_in for c in feeds.values())
+            done = [
+                steps.StepCount(
+                    "ingest_and_validate",
+                    rows_in,
+                    sum(c.accepted for c in feeds.values()),
+                    {"quarantined": sum(c.quarantined for c in feeds.values())},
+                    round(time.perf_counter() - t_ingest, 2),
+                )
+            ]
             decisions, labels = decisions_task(cfg.ops)
-            done = []
-            pause_point("resolve", build)
-            done.append(resolve_task(wh))
-            pause_point("link", build)
-            done.append(link_task(wh, labels))
-            pause_point("findings", build)
-            done.append(findings_task(wh, cfg.as_of, cfg.district, decisions))
+            for name, run_step in (
+                ("resolve", lambda: resolve_task(wh)),
+                ("link", lambda: link_task(wh, labels)),
+                ("findings", lambda: findings_task(wh, cfg.as_of, cfg.district, decisions)),
+            ):
+                pause_point(name, build)
+                t_step = time.perf_counter()
+                step = run_step()
+                step.seconds = round(time.perf_counter() - t_step, 2)
+                done.append(step)
             docs = data_docs_task(outcomes, cfg.docs)
             degraded = any(c.files_rejected or c.batches_quarantined for c in feeds.values())
             summary = RunSummary(

@@ -38,9 +38,16 @@ class StepCount:
     rows_in: int
     rows_out: int
     detail: dict
+    seconds: float | None = None
 
     def as_json(self) -> dict:
-        return {"step": self.step, "rows_in": self.rows_in, "rows_out": self.rows_out, **self.detail}
+        return {
+            "step": self.step,
+            "rows_in": self.rows_in,
+            "rows_out": self.rows_out,
+            "seconds": self.seconds,
+            **self.detail,
+        }
 
 
 def current(wh: Warehouse, source: str) -> pl.DataFrame:
