@@ -17,7 +17,7 @@ import polars as pl
 from recon.connectors.contract import FEEDS, PERSON_SOURCES
 from recon.matching.address_index import AddressIndex
 from recon.matching.address_resolve import resolve_addresses
-from recon.matching.id_number import is_local, parse_ids
+from recon.matching.id_number import parse_ids
 from recon.matching.linkage import link_persons
 from recon.reconcile.evidence import build_evidence
 from recon.reconcile.findings import all_findings
@@ -214,13 +214,24 @@ def registrations(wh: Warehouse) -> pl.DataFrame:
 
 
 def persons_locality(wh: Warehouse, district: str) -> pl.DataFrame:
+    """Local hukou or not, per person: the golden ID's area code when it has a valid ID, else what the
+    grid workers and communities recorded as 人员类别 (户籍 = local) on the person's records."""
     p = wh.query_pl("SELECT person_id, id_number FROM person", table="person")
-    return p.with_columns(
-        pl.col("id_number")
-        .map_elements(lambda s: is_local(s, district), return_dtype=pl.Boolean)
-        .fill_null(False)
-        .alias("is_local")
-    ).select("person_id", "is_local")
+    ids = parse_ids(p["id_number"])
+    by_id = (pl.when(ids["id_status"] == "valid")
+             .then(pl.col("id_number").str.slice(0, 6) == district).otherwise(None))
+    cats = wh.query_pl(
+        f"""SELECT l.person_id, bool_or(c.person_category = '户籍') AS any_local,
+                   bool_or(c.person_category IN ('流动', '境外')) AS any_floating
+            FROM (SELECT 'grid_visit' AS source, record_id, person_category FROM "{current_view('grid_visit')}"
+                  UNION ALL
+                  SELECT 'community_roster', record_id, person_category FROM "{current_view('community_roster')}") c
+            JOIN person_link l USING (source, record_id)
+            WHERE c.person_category IS NOT NULL GROUP BY l.person_id""", table="person_link")
+    by_category = pl.when(pl.col("any_local") & ~pl.col("any_floating").fill_null(False)).then(True).otherwise(None)
+    return (p.with_columns(by_id.alias("id_local")).join(cats, on="person_id", how="left")
+            .with_columns(pl.coalesce("id_local", by_category, pl.lit(False)).alias("is_local"))
+            .select("person_id", "is_local"))
 
 
 def findings_step(
