@@ -177,3 +177,23 @@ def test_sigkill_during_publish_leaves_published_file(first_run, tmp_path):
     run_flow(inp, db)  # a rerun completes and cleans the leftover build file
     assert last_run(db)["counts"]["grid_visit"]["accepted"] == 1
     assert not list(db.parent.glob("*.build-*"))
+
+
+def test_output_suites_pass_on_the_run_and_catch_broken_outputs(first_run, tmp_path):
+    from recon.pipelines.output_checks import OutputCheckFailed, validate_outputs
+    from recon.warehouse.gateway import Warehouse
+
+    _, db, _ = first_run
+    work = tmp_path / "copy.duckdb"
+    shutil.copyfile(db, work)
+    with Warehouse(work) as wh:
+        assert len(validate_outputs(wh, run_id="t")) == 4
+        wh.execute("UPDATE kpi SET value = 1.5 WHERE rowid = (SELECT min(rowid) FROM kpi)")
+        wh.execute("DELETE FROM person_link WHERE rowid = (SELECT min(rowid) FROM person_link)")
+        wh.execute(
+            "UPDATE flag SET record_id = 'no-such-record' WHERE rowid = (SELECT min(rowid) FROM flag WHERE status <> 'closed')"
+        )
+        with pytest.raises(OutputCheckFailed) as e:
+            validate_outputs(wh, run_id="t")
+    msg = str(e.value)
+    assert "value" in msg and "unlinked" in msg and "missing_record" in msg

@@ -75,12 +75,16 @@ def nightly(
     _logging(verbose)
     quiet_prefect()
     from recon.pipelines.nightly import main
+    from recon.pipelines.output_checks import OutputCheckFailed
 
     try:
         result = main(input, db, _as_of(as_of), district, ops)
     except (FileNotFoundError, ValueError) as e:
         typer.secho(f"error: {e}", fg="red", err=True)
         raise typer.Exit(2) from e
+    except OutputCheckFailed as e:
+        typer.secho(f"error: {e}\nthe published file {db} was left unchanged", fg="red", err=True)
+        raise typer.Exit(1) from e
     _print_summary(result)
     if result["status"] not in ("succeeded", "degraded"):
         raise typer.Exit(1)

@@ -25,6 +25,7 @@ from recon.connectors.contract import FEEDS
 from recon.expectations import build_data_docs
 from recon.pipelines import reconcile_steps as steps
 from recon.pipelines.ingest import FeedCounts, ingest_feed, record_discovery_rejections
+from recon.pipelines.output_checks import validate_outputs
 from recon.pipelines.settings import NightlyConfig, quiet_prefect
 from recon.warehouse.gateway import Warehouse
 from recon.warehouse.ops_store import decisions_frame, labels_frame, open_store
@@ -119,6 +120,11 @@ def link_task(wh: Warehouse, labels) -> steps.StepCount:
 @task(name="findings-and-rates", cache_policy=NO_CACHE)
 def findings_task(wh: Warehouse, as_of: date, district: str, decisions) -> steps.StepCount:
     return steps.findings_step(wh, as_of, district, decisions)
+
+
+@task(name="validate-outputs", cache_policy=NO_CACHE)
+def validate_outputs_task(wh: Warehouse, run_id: str) -> list:
+    return validate_outputs(wh, run_id=run_id)
 
 
 @task(name="read-review-decisions", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -228,6 +234,8 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 step = run_step()
                 step.seconds = round(time.perf_counter() - t_step, 2)
                 done.append(step)
+            pause_point("validate_outputs", build)
+            outcomes += validate_outputs_task(wh, run_id)
             docs = data_docs_task(outcomes, cfg.docs)
             degraded = any(c.files_rejected or c.batches_quarantined for c in feeds.values())
             summary = RunSummary(

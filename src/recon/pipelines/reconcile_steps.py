@@ -218,20 +218,30 @@ def persons_locality(wh: Warehouse, district: str) -> pl.DataFrame:
     grid workers and communities recorded as 人员类别 (户籍 = local) on the person's records."""
     p = wh.query_pl("SELECT person_id, id_number FROM person", table="person")
     ids = parse_ids(p["id_number"])
-    by_id = (pl.when(ids["id_status"] == "valid")
-             .then(pl.col("id_number").str.slice(0, 6) == district).otherwise(None))
+    by_id = (
+        pl.when(ids["id_status"] == "valid")
+        .then(pl.col("id_number").str.slice(0, 6) == district)
+        .otherwise(None)
+    )
     cats = wh.query_pl(
         f"""SELECT l.person_id, bool_or(c.person_category = '户籍') AS any_local,
                    bool_or(c.person_category IN ('流动', '境外')) AS any_floating
-            FROM (SELECT 'grid_visit' AS source, record_id, person_category FROM "{current_view('grid_visit')}"
+            FROM (SELECT 'grid_visit' AS source, record_id, person_category FROM "{current_view("grid_visit")}"
                   UNION ALL
-                  SELECT 'community_roster', record_id, person_category FROM "{current_view('community_roster')}") c
+                  SELECT 'community_roster', record_id, person_category FROM "{current_view("community_roster")}") c
             JOIN person_link l USING (source, record_id)
-            WHERE c.person_category IS NOT NULL GROUP BY l.person_id""", table="person_link")
-    by_category = pl.when(pl.col("any_local") & ~pl.col("any_floating").fill_null(False)).then(True).otherwise(None)
-    return (p.with_columns(by_id.alias("id_local")).join(cats, on="person_id", how="left")
-            .with_columns(pl.coalesce("id_local", by_category, pl.lit(False)).alias("is_local"))
-            .select("person_id", "is_local"))
+            WHERE c.person_category IS NOT NULL GROUP BY l.person_id""",
+        table="person_link",
+    )
+    by_category = (
+        pl.when(pl.col("any_local") & ~pl.col("any_floating").fill_null(False)).then(True).otherwise(None)
+    )
+    return (
+        p.with_columns(by_id.alias("id_local"))
+        .join(cats, on="person_id", how="left")
+        .with_columns(pl.coalesce("id_local", by_category, pl.lit(False)).alias("is_local"))
+        .select("person_id", "is_local")
+    )
 
 
 def findings_step(
