@@ -183,3 +183,20 @@ def test_bad_feed_yaml_rejects_the_feed_not_the_run(tmp_path: Path) -> None:
         r.message for r in result.rejected if r.source_file.endswith("feed.yaml")
     )
     assert len(result.files["self_declaration"]) == 1
+
+
+def test_reference_folder_is_not_a_feed_and_aliases_read(tmp_path):
+    from recon.connectors import discover
+    from recon.connectors.reference import ReferenceError, read_address_aliases
+
+    ref = tmp_path / "reference"
+    ref.mkdir()
+    (ref / "address_aliases.csv").write_text(
+        "别名,标准名称,类型\n青泉社区,翠茗村,社区\n老街,学林街,街路巷\n", encoding="gb18030"
+    )
+    assert "reference" not in discover(tmp_path).unknown_folders
+    got = read_address_aliases(tmp_path)
+    assert got.rows() == [("青泉社区", "翠茗村", "community"), ("老街", "学林街", "road")]
+    (ref / "address_aliases.csv").write_text("旧名,新名\n青泉社区,翠茗村\n", encoding="utf-8")
+    with pytest.raises(ReferenceError, match="别名,标准名称,类型"):
+        read_address_aliases(tmp_path)

@@ -169,6 +169,8 @@ def discover(input_dir: Path) -> DiscoveryResult:
             result.notes.append(f"{entry.name}: files outside a feed folder are not read")
         elif entry.name in FEEDS:
             _feed_folder(FEEDS[entry.name], entry, result)
+        elif entry.name == "reference":  # reference tables (recon.connectors.reference), not a feed
+            continue
         else:
             result.unknown_folders.append(entry.name)
     if result.unknown_folders:

@@ -109,6 +109,34 @@ def serve(
     prefect_serve(*deployments(input.resolve(), db.resolve(), district, tz=timezone))
 
 
+@app.command()
+def address(
+    text: str = typer.Argument(..., help="The address as written, e.g. '下沙街道学林街88号文泽苑3-2-1502'."),
+    db: Path = typer.Option(DEFAULT_DB, help="Published DuckDB file whose standard address library is used."),
+    input: Path = typer.Option(
+        None, "--input", help="Drop folder whose reference/address_aliases.csv is used."
+    ),
+) -> None:
+    """Show how one address is parsed and resolved to a standard dwelling, with the candidates."""
+    from recon.connectors.reference import read_address_aliases
+    from recon.matching.address_index import AddressIndex
+    from recon.matching.address_resolve import explain_address
+    from recon.warehouse.gateway import Warehouse
+    from recon.warehouse.schema import current_view
+
+    if not db.exists():
+        typer.secho(
+            f"error: {db} does not exist; run `recon nightly` first or point --db at a published file",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(2)
+    with Warehouse(db, read_only=True) as wh:
+        library = wh.query_pl(f'SELECT * FROM "{current_view("standard_address")}"')
+    aliases = read_address_aliases(input) if input else None
+    typer.echo(explain_address(text, AddressIndex.build(library, aliases)))
+
+
 def _print_summary(result: dict) -> None:
     counts = result["counts"]
     typer.echo(f"\nrun {result['run_id']}: {result['status']} in {result['seconds']} s -> {result['db']}")

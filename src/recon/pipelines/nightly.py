@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 
 from recon.connectors import discover
 from recon.connectors.contract import FEEDS
+from recon.connectors.reference import read_address_aliases
 from recon.expectations import build_data_docs
 from recon.pipelines import reconcile_steps as steps
 from recon.pipelines.ingest import FeedCounts, ingest_feed, record_discovery_rejections
@@ -108,8 +109,8 @@ def ingest_feed_task(wh: Warehouse, source: str, found, run_id: str, outcomes: l
 
 
 @task(name="resolve-addresses", cache_policy=NO_CACHE)
-def resolve_task(wh: Warehouse) -> steps.StepCount:
-    return steps.resolve_step(wh)
+def resolve_task(wh: Warehouse, input_dir: Path) -> steps.StepCount:
+    return steps.resolve_step(wh, read_address_aliases(input_dir))
 
 
 @task(name="link-persons", cache_policy=NO_CACHE)
@@ -225,7 +226,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
             ]
             decisions, labels = decisions_task(cfg.ops)
             for name, run_step in (
-                ("resolve", lambda: resolve_task(wh)),
+                ("resolve", lambda: resolve_task(wh, cfg.input_dir)),
                 ("link", lambda: link_task(wh, labels)),
                 ("findings", lambda: findings_task(wh, cfg.as_of, cfg.district, decisions)),
             ):

@@ -76,11 +76,11 @@ def address_records(wh: Warehouse) -> pl.DataFrame:
     return pl.concat(parts, how="vertical").sort("source", "record_id")
 
 
-def resolve_step(wh: Warehouse) -> StepCount:
+def resolve_step(wh: Warehouse, aliases: pl.DataFrame | None = None) -> StepCount:
     """address_match for every accepted record; registry rows also compare their held code."""
     lib = library(wh)
     recs = address_records(wh)
-    index = AddressIndex.build(lib)
+    index = AddressIndex.build(lib, aliases)
     res = resolve_addresses(recs["address_raw"], index)
     out = pl.concat(
         [recs.select("source", "record_id"), res.drop("address_raw")], how="horizontal"

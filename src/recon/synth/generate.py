@@ -102,6 +102,16 @@ class _Run:
     bad_rows: int = 0
 
 
+def _write_alias_reference(input_dir: Path, aliases) -> None:
+    """The standard-address authority's list of former community names (input/reference/)."""
+    ref = input_dir / "reference"
+    ref.mkdir(parents=True, exist_ok=True)
+    lines = ["别名,标准名称,类型"] + [
+        f"{a},{c},社区" for a, c in aliases.select("alias", "community").iter_rows()
+    ]
+    (ref / "address_aliases.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def generate(
     out: Path,
     persons: int,
@@ -130,7 +140,9 @@ def generate(
         idx = np.arange(s, min(lib.n, s + LIBRARY_SLICE))
         writer.write("standard_address", standard_address_rows(lib, pop, idx))
         truth.append("dwellings", dwellings_table(lib, idx))
-    truth.append("community_aliases", aliases_table(lib))
+    aliases = aliases_table(lib)
+    truth.append("community_aliases", aliases)
+    _write_alias_reference(out / "input", aliases)
     run = _Run(
         keys=dict.fromkeys(PERSON_SOURCES, 1),
         resend={
