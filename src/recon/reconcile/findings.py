@@ -89,7 +89,8 @@ def unregistered(
             pl.col("current_source").alias("source"),
             pl.col("current_record_id").alias("record_id"),
             pl.col("current_dwelling").alias("std_address_code"),
-            _refs(("current_evidence", "current_ref"), ("since", "current_since")).alias("evidence"),
+            _refs(("current_evidence", "current_ref"), ("since", "current_since"),
+              ("dwelling_unknown", "dwelling_unknown")).alias("evidence"),
         )
     )
 

@@ -21,7 +21,6 @@ REASON_ALIASES = {  # truth's reason names → ours
     "registered_late": "declared_late",
     "left_without_deregistration": "left_over_7_days",
     "multiple_active_registrations": "multiple_active",
-    "no_active_registration": "current_address",
     "check_char": "bad_check",
     "birth_date": "bad_birth_date",
     "area_code": "bad_area",
