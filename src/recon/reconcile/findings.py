@@ -78,19 +78,20 @@ def unregistered(
         current.join(persons.select("person_id", "is_local"), on="person_id", how="left")
         .filter(~pl.col("is_local").fill_null(False))
         .join(registered, on="person_id", how="anti")
+        .with_columns(pl.col("current_dwelling").is_null().alias("dwelling_unknown"))
     )
     return _finalize(
         df.with_columns(
             pl.lit("unregistered").alias("flag_type"),
-            pl.when(pl.col("current_dwelling").is_null())
-            .then(pl.lit("presence_without_dwelling"))
-            .otherwise(pl.lit("current_address"))
-            .alias("reason"),
+            pl.lit("no_active_registration").alias("reason"),
             pl.col("current_source").alias("source"),
             pl.col("current_record_id").alias("record_id"),
             pl.col("current_dwelling").alias("std_address_code"),
-            _refs(("current_evidence", "current_ref"), ("since", "current_since"),
-              ("dwelling_unknown", "dwelling_unknown")).alias("evidence"),
+            _refs(
+                ("current_evidence", "current_ref"),
+                ("since", "current_since"),
+                ("dwelling_unknown", "dwelling_unknown"),
+            ).alias("evidence"),
         )
     )
 
