@@ -11,7 +11,7 @@ DEMO_AS_OF := 2026-11-20
 DEMO_PERSONS := 20000
 DEMO_SEED := 7
 
-.PHONY: install demo test lint format bench lock clean
+.PHONY: install demo test lint format bench bench-nightly lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ format: install
 
 bench: install
 	$(PY) benchmarks/bench.py all
+
+bench-nightly: install
+	$(PY) benchmarks/bench.py nightly
 
 lock:
 	rm -rf /tmp/recon-lock-venv && $(PYTHON) -m venv /tmp/recon-lock-venv
