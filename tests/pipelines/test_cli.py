@@ -25,5 +25,7 @@ def test_bad_date_and_missing_input_are_explained(tmp_path):
     assert res.exit_code != 0 and "YYYY-MM-DD" in res.output
     res = runner.invoke(app, ["nightly", "--input", str(tmp_path / "nope"), "--as-of", "2026-11-20"])
     assert res.exit_code == 2 and "drop folder" in res.output
-    res = runner.invoke(app, ["nightly", "--input", str(tmp_path), "--as-of", "2026-11-20", "--district", "3301"])
+    res = runner.invoke(
+        app, ["nightly", "--input", str(tmp_path), "--as-of", "2026-11-20", "--district", "3301"]
+    )
     assert res.exit_code == 2 and "6-digit county code" in res.output

@@ -17,7 +17,14 @@ import pytest
 from recon.connectors.contract import FEEDS
 from tests.conftest import AS_OF
 
-BUSINESS_TABLES = ["raw_" + s for s in FEEDS] + ["quarantine", "address_match", "person_link", "person", "flag", "kpi"]
+BUSINESS_TABLES = ["raw_" + s for s in FEEDS] + [
+    "quarantine",
+    "address_match",
+    "person_link",
+    "person",
+    "flag",
+    "kpi",
+]
 
 
 def run_flow(input_dir: Path, db: Path) -> dict:
@@ -197,3 +204,32 @@ def test_output_suites_pass_on_the_run_and_catch_broken_outputs(first_run, tmp_p
             validate_outputs(wh, run_id="t")
     msg = str(e.value)
     assert "value" in msg and "unlinked" in msg and "missing_record" in msg
+
+
+def test_reviewer_dismissal_survives_the_next_night(first_run):
+    from recon.warehouse.ops_store import open_store, record_decision
+
+    inp, db, _ = first_run
+    con = duckdb.connect(str(db), read_only=True)
+    flag_id, ev_hash = con.execute(
+        "SELECT flag_id, evidence_hash FROM flag WHERE status = 'open' AND flag_type = 'address_inaccurate' "
+        "ORDER BY flag_id LIMIT 1"
+    ).fetchone()
+    con.close()
+    engine = open_store(f"sqlite:///{db.parent / 'ops.sqlite'}")
+    record_decision(
+        engine,
+        flag_id=flag_id,
+        action="dismiss",
+        user_id=None,
+        evidence_hash=ev_hash,
+        payload={"reason": "登记地址正确"},
+    )
+    engine.dispose()
+    run_flow(inp, db)
+    con = duckdb.connect(str(db), read_only=True)
+    status, reason = con.execute(
+        "SELECT status, status_reason FROM flag WHERE flag_id = ?", [flag_id]
+    ).fetchone()
+    con.close()
+    assert (status, reason) == ("dismissed", "reviewer decision")

@@ -57,6 +57,7 @@ class RunSummary:
     messages: list[str] = field(default_factory=list)
 
     steps: list = field(default_factory=list)
+    report: str = ""  # findings per type, rates against targets, streets with most open findings
 
     def table(self) -> str:
         """Per-feed counts as a markdown table (artifact and terminal)."""
@@ -72,6 +73,30 @@ class RunSummary:
         ]
         lines.append(f"| **total** | | | | {tot[0]:,} | {tot[1]:,} | {tot[2]:,} |")
         return "\n".join(lines)
+
+
+def run_report(wh: Warehouse, done: list) -> str:
+    """Markdown: rows per step, findings per type, district rates against targets, top streets."""
+    out = ["## Steps\n", "| step | seconds | rows in | rows out |", "|---|---:|---:|---:|"]
+    out += [f"| {st.step} | {st.seconds} | {st.rows_in:,} | {st.rows_out:,} |" for st in done]
+    out += ["\n## Findings (not closed)\n", "| type | open | confirmed | dismissed |", "|---|---:|---:|---:|"]
+    for t, o, c, d in wh.rows(
+        "SELECT flag_type, count(*) FILTER (WHERE status='open'), count(*) FILTER (WHERE status='confirmed'), "
+        "count(*) FILTER (WHERE status='dismissed') FROM flag GROUP BY 1 ORDER BY 1"
+    ):
+        out.append(f"| {t} | {o:,} | {c:,} | {d:,} |")
+    out += ["\n## District rates\n", "| rate | value | target | met |", "|---|---:|---:|---|"]
+    for name, v, target, met in wh.rows(
+        "SELECT metric_name, value, target, meets_target FROM kpi WHERE level = '区县' ORDER BY metric"
+    ):
+        out.append(f"| {name} | {v:.1%} | {target:.0%} | {'yes' if met else '**no**'} |")
+    out += ["\n## Streets with most open findings\n", "| 街道 | open findings |", "|---|---:|"]
+    for street, n in wh.rows(
+        "SELECT coalesce(s.street, '(no dwelling)'), count(*) FROM flag f LEFT JOIN current_standard_address s "
+        "ON s.address_code = f.std_address_code WHERE f.status = 'open' GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
+    ):
+        out.append(f"| {street} | {n:,} |")
+    return "\n".join(out) + "\n\n"
 
 
 def new_run_id(as_of: date) -> str:
@@ -181,6 +206,7 @@ def nightly_flow(
     create_markdown_artifact(
         key="recon-nightly-summary",
         markdown=f"# Nightly run {summary.run_id} ({summary.as_of}, {summary.status})\n\n{summary.table()}\n\n"
+        + summary.report
         + "".join(f"- {m}\n" for m in summary.messages),
         description=f"resident-recon nightly run for {summary.as_of}",
     )
@@ -250,6 +276,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 messages,
                 done,
             )
+            summary.report = run_report(wh, done)
             _write_run(wh, summary, cfg, started, datetime.now())
         finally:
             wh.close()
