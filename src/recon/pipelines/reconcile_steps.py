@@ -19,7 +19,8 @@ from recon.matching.address_index import AddressIndex
 from recon.matching.address_resolve import resolve_addresses
 from recon.matching.id_number import parse_ids
 from recon.matching.linkage import link_persons
-from recon.reconcile.evidence import build_evidence
+from recon.reconcile.annual_report import annual_tables, penalty_exposure
+from recon.reconcile.evidence import build_evidence, current_address
 from recon.reconcile.findings import all_findings
 from recon.reconcile.lifecycle import FLAG_SCHEMA, advance
 from recon.reconcile.rates import compute_rates
@@ -202,6 +203,7 @@ def registrations(wh: Warehouse) -> pl.DataFrame:
             "deregistered_on",
             "address",
             "permit_number",
+            "dwelling_kind",
             pl.col("std_address_code").alias("held_code"),
             pl.col("community").alias("reg_community"),
             pl.col("police_station").alias("reg_police_station"),
@@ -244,6 +246,32 @@ def persons_locality(wh: Warehouse, district: str) -> pl.DataFrame:
     )
 
 
+def report_tables(
+    wh: Warehouse,
+    regs: pl.DataFrame,
+    evidence: pl.DataFrame,
+    persons: pl.DataFrame,
+    flags: pl.DataFrame,
+    as_of: date,
+) -> None:
+    """Annual-report tables (age, origin, dwelling type, length of residence) and penalty exposure."""
+    golden = wh.query_pl("SELECT person_id, id_number, birth_date FROM person", table="person")
+    ids = parse_ids(golden["id_number"])
+    people = (
+        golden.with_columns(
+            pl.coalesce(pl.col("birth_date"), ids["id_birth_date"]).alias("birth_date"),
+            ids["id_province"].alias("province"),
+            ids["id_city"].alias("city"),
+        )
+        .join(persons, on="person_id", how="left")
+        .select("person_id", "is_local", "birth_date", "province", "city")
+    )
+    current = current_address(evidence, as_of)
+    for name, table in annual_tables(current, evidence, regs, people, as_of).items():
+        wh.replace_table(name, table)
+    wh.replace_table("penalty_exposure", penalty_exposure(flags, evidence, as_of))
+
+
 def findings_step(
     wh: Warehouse, as_of: date, district: str, decisions: pl.DataFrame, calendar: WorkCalendar | None = None
 ) -> StepCount:
@@ -264,6 +292,7 @@ def findings_step(
     wh.replace_table("evidence", evidence)
     kpi = compute_rates(regs, evidence, persons, library(wh), as_of, district)
     wh.replace_table("kpi", kpi)
+    report_tables(wh, regs, evidence, persons, flags, as_of)
     by_type = dict(
         flags.filter(pl.col("status") != "closed").group_by("flag_type").len().sort("flag_type").iter_rows()
     )
