@@ -379,6 +379,10 @@ def splink_engine(frame: pl.DataFrame, kind: str, rf: bool) -> pl.DataFrame:
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     con = duckdb.connect()
+    # DuckDB may use 10 GB and spill the rest to disk (Splink's predict on millions of pairs)
+    spill = DATA / "duckdb_spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET memory_limit='10GB'; SET temp_directory='{spill}'; SET preserve_insertion_order=false")
     if rf:
         _rf_udfs(con)
     if kind == "febrl":
@@ -417,6 +421,7 @@ def splink_engine(frame: pl.DataFrame, kind: str, rf: bool) -> pl.DataFrame:
                 "id_tail4",
             )
         )
+        del prepared
         comps = _splink_person_comparisons(rf)
         rules = [block_on(*r.keys) for r in PERSON_BLOCKING]
         det, recall = [block_on("id_norm")], 0.8
@@ -426,8 +431,12 @@ def splink_engine(frame: pl.DataFrame, kind: str, rf: bool) -> pl.DataFrame:
             block_on("phone_norm"),
             block_on("dwelling", "surname"),
         ]
+    con.register("_input_arrow", data.to_arrow())
+    con.execute("CREATE TABLE bench_input AS SELECT * FROM _input_arrow")
+    con.unregister("_input_arrow")
+    del data
     db = DuckDBAPI(connection=con)
-    df = db.register(data.to_arrow())
+    df = db.register("bench_input")
     settings = SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="rid",
@@ -528,7 +537,7 @@ def run_one(engine: str, dataset: str) -> dict:
         pl.coalesce(pl.col("cluster"), pl.lit("single:") + pl.col("rid").cast(pl.String)).alias("cluster")
     )
     s = pairwise_scores(j["cluster"], j["truth"])
-    return {
+    out = {
         "engine": engine,
         "dataset": dataset,
         "records": frame.height,
@@ -537,6 +546,33 @@ def run_one(engine: str, dataset: str) -> dict:
         "recall": round(s["recall"], 5),
         "f1": round(s["f1"], 5),
     }
+    bad = truth_conflicts(dataset)
+    if bad is not None and len(bad):
+        # ground truth that contradicts itself: different true persons holding one valid ID number
+        # (the generator ran out of sequence numbers); no engine can separate them, so score without
+        polluted = j.filter(pl.col("truth").is_in(bad.implode()))["cluster"].unique()
+        k = j.filter(~pl.col("truth").is_in(bad.implode()) & ~pl.col("cluster").is_in(polluted.implode()))
+        c = pairwise_scores(k["cluster"], k["truth"])
+        out["consistent_truth"] = {
+            "records_excluded": j.height - k.height,
+            "precision": round(c["precision"], 5),
+            "recall": round(c["recall"], 5),
+            "f1": round(c["f1"], 5),
+        }
+    return out
+
+
+def truth_conflicts(dataset: str) -> pl.Series | None:
+    """True persons of a synthetic district whose valid ID number another true person also holds."""
+    if not dataset.startswith("synth_"):
+        return None
+    persons = pl.read_parquet(DATA / f"district_{dataset.split('_')[1]}" / "truth" / "persons.parquet")
+    shared = (
+        persons.group_by("id_number")
+        .agg(pl.col("person_id").cast(pl.String))
+        .filter(pl.col("person_id").list.len() > 1)
+    )
+    return shared.explode("person_id")["person_id"]
 
 
 # ----------------------------------------------------------------------------- runner
@@ -590,8 +626,9 @@ def measure(engine: str, dataset: str, timeout: float, max_gb: float) -> dict:
 
 def table(results: list[dict]) -> str:
     head = (
-        "| dataset | engine | records | linkage s | peak GB | precision | recall | F1 | status |\n"
-        "|---|---|---:|---:|---:|---:|---:|---:|---|"
+        "| dataset | engine | records | linkage s | peak GB | precision | recall | F1 | F1 (consistent truth) "
+        "| status |\n"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
     )
     rows = [head]
     for r in results:
@@ -599,9 +636,15 @@ def table(results: list[dict]) -> str:
         def f(k, fmt="{:.4f}", r=r):
             return fmt.format(r[k]) if k in r else "–"
 
+        ct = r.get("consistent_truth")
+        consistent = (
+            f"{ct['f1']:.4f} (P {ct['precision']:.4f}, R {ct['recall']:.4f}; {ct['records_excluded']:,} records out)"
+            if ct
+            else "–"
+        )
         rows.append(
             f"| {r['dataset']} | {r['engine']} | {f('records', '{:,}')} | {f('seconds', '{:.1f}')} | "
-            f"{r['peak_rss_gb']:.2f} | {f('precision')} | {f('recall')} | {f('f1')} | {r['status']} |"
+            f"{r['peak_rss_gb']:.2f} | {f('precision')} | {f('recall')} | {f('f1')} | {consistent} | {r['status']} |"
         )
     return "\n".join(rows)
 

@@ -117,41 +117,48 @@ def partition_pairs(
 
 
 def generate_candidates(frame: pl.DataFrame, rules: list[BlockingRule], n_partitions: int = 8) -> Candidates:
-    """Union of every rule's candidate pairs, each computed partition by partition."""
+    """Union of every rule's candidate pairs, each computed partition by partition (the number
+    of partitions is rounded up to a power of two).
+
+    Pairs are packed into one integer (left, right, rule index) so the union of all rules is a
+    single numpy sort; equal pairs then sit together and their rule bits are OR-ed."""
     if len(rules) > 32:
         raise ValueError(f"at most 32 blocking rules are supported, got {len(rules)}")
-    keys_all: list[np.ndarray] = []
-    masks_all: list[np.ndarray] = []
+    bits = max(1, int(frame.height).bit_length())
+    if 2 * bits + 5 > 64:
+        raise ValueError(f"{frame.height} records are too many to pack a pair into 64 bits")
+    shift_l, shift_r = np.uint64(bits + 5), np.uint64(5)
+    packed_all: list[np.ndarray] = []
     rows = []
+    pbits = max(0, (max(1, n_partitions) - 1).bit_length())  # partitions: a power of two
     for i, rule in enumerate(rules):
         rid, key = rule_keys(frame, rule)
-        srt = (
-            pl.DataFrame({"rid": rid, "key": key})
-            .with_columns(part=pl.col("key") % n_partitions)
-            .sort("part", "key")
-        )  # one multi-threaded sort; partitions are then contiguous slices
-        rid, key, part = srt["rid"].to_numpy(), srt["key"].to_numpy(), srt["part"].to_numpy()
-        bounds = np.searchsorted(part, np.arange(n_partitions + 1, dtype=part.dtype))
+        # one fast numpy sort of (key, record) packed in 64 bits: the key keeps its top 64 - bits
+        # bits (a rare truncation collision only merges two blocks: extra pairs, none lost); the
+        # partition is the key's top bits, so partitions are contiguous slices
+        packed = np.sort(((key >> np.uint64(bits)) << np.uint64(bits)) | rid.astype(np.uint64))
+        rid_s = (packed & np.uint64((1 << bits) - 1)).astype(np.int64)
+        key_s = packed >> np.uint64(bits)
+        part = packed >> np.uint64(64 - pbits) if pbits else np.zeros(len(packed), np.uint64)
+        bounds = np.searchsorted(part, np.arange((1 << pbits) + 1, dtype=np.uint64))
         stats_sum = {"blocks": 0, "skipped_blocks": 0, "skipped_records": 0}
-        parts = []
-        for p in range(n_partitions):  # each partition is an independent task
+        n_pairs = 0
+        for p in range(1 << pbits):  # each partition is an independent task
             sel = slice(bounds[p], bounds[p + 1])
-            left, right, stats = partition_pairs(rid[sel], key[sel], rule.max_block_size, presorted=True)
-            parts.append((left.astype(np.uint64) << np.uint64(32)) | right.astype(np.uint64))
+            left, right, stats = partition_pairs(rid_s[sel], key_s[sel], rule.max_block_size, presorted=True)
+            packed_all.append(
+                (left.astype(np.uint64) << shift_l) | (right.astype(np.uint64) << shift_r) | np.uint64(i)
+            )
+            n_pairs += len(left)
             for name, v in stats.items():
                 stats_sum[name] += v
-        pair_keys = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
-        keys_all.append(pair_keys)
-        masks_all.append(np.full(len(pair_keys), 1 << i, dtype=np.uint32))
-        rows.append({"rule": rule.name, "keys": ", ".join(rule.keys), "pairs": len(pair_keys), **stats_sum})
-    allk = np.concatenate(keys_all) if keys_all else np.zeros(0, np.uint64)
-    allm = np.concatenate(masks_all) if masks_all else np.zeros(0, np.uint32)
-    if len(allk):
-        srt = pl.DataFrame({"k": allk, "m": allm}).sort("k")  # multi-threaded sort
-        allk, allm = srt["k"].to_numpy(), srt["m"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, allk[1:] != allk[:-1]]) if len(allk) else np.zeros(0, np.int64)
-    uk = allk[starts]
-    mask = np.bitwise_or.reduceat(allm, starts) if len(allk) else np.zeros(0, np.uint32)
+        rows.append({"rule": rule.name, "keys": ", ".join(rule.keys), "pairs": n_pairs, **stats_sum})
+    packed = np.sort(np.concatenate(packed_all)) if packed_all else np.zeros(0, np.uint64)
+    pair = packed >> shift_r
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, np.int64)
+    rule_bit = np.left_shift(np.uint32(1), (packed & np.uint64(31)).astype(np.uint32))
+    mask = np.bitwise_or.reduceat(rule_bit, starts) if len(pair) else np.zeros(0, np.uint32)
+    uk = pair[starts]
     # a rule's "new" pairs: found by no earlier rule in the list
     for i, row in enumerate(rows):
         mine = (mask >> np.uint32(i)) & np.uint32(1) == 1
@@ -172,6 +179,6 @@ def generate_candidates(frame: pl.DataFrame, rules: list[BlockingRule], n_partit
     report = report.select(
         "rule", "keys", "pairs", "new_pairs", "blocks", "skipped_blocks", "skipped_records"
     )
-    left = (uk >> np.uint64(32)).astype(np.int64)
-    right = (uk & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    left = (uk >> np.uint64(bits)).astype(np.int64)
+    right = (uk & np.uint64((1 << bits) - 1)).astype(np.int64)
     return Candidates(left, right, mask, list(rules), report)

@@ -104,6 +104,26 @@ def _edges_from_labels(pairs: np.ndarray | None, nodes: Nodes) -> np.ndarray:
     )
 
 
+def collapse_records(
+    frame: pl.DataFrame,
+    settings: LinkageSettings,
+    must_link: np.ndarray | None = None,
+    cannot_link: np.ndarray | None = None,
+) -> Nodes:
+    """The nodes (distinct profiles) of a record frame; records named in labels stay alone."""
+    n = frame.height
+    pinned = np.full(n, not settings.collapse_identical, dtype=bool)
+    for arr in (must_link, cannot_link):
+        if arr is not None and len(arr):
+            pinned[np.asarray(arr, np.int64).ravel()] = True
+    missing = sorted({c for c in profile_columns(settings) if c not in frame.columns})
+    if missing:
+        raise KeyError(
+            f"the comparisons and blocking rules need columns {missing}; the records have {frame.columns}"
+        )
+    return collapse(frame, profile_columns(settings), pinned)
+
+
 def run_engine(
     frame: pl.DataFrame,
     settings: LinkageSettings,
@@ -115,23 +135,32 @@ def run_engine(
 ) -> EngineResult:
     """Link the rows of `frame` (row index = record index). `must_link` / `cannot_link` are
     (k, 2) arrays of record indices; `scorer` optionally replaces the match weight."""
+    if model is not None:
+        settings = model.settings
+    nodes = collapse_records(frame, settings, must_link, cannot_link)
+    return run_nodes(
+        nodes, settings, model=model, must_link=must_link, cannot_link=cannot_link, scorer=scorer
+    )
+
+
+def run_nodes(
+    nodes: Nodes,
+    settings: LinkageSettings,
+    *,
+    model: LinkageModel | None = None,
+    must_link: np.ndarray | None = None,
+    cannot_link: np.ndarray | None = None,
+    scorer=None,
+) -> EngineResult:
+    """Link collapsed records (see `collapse_records`): block, compare, train, score, cluster."""
     clock = _Clock()
     if model is not None:
         settings = model.settings
-    n = frame.height
-    pinned = np.full(n, not settings.collapse_identical, dtype=bool)
-    for arr in (must_link, cannot_link):
-        if arr is not None and len(arr):
-            pinned[np.asarray(arr, np.int64).ravel()] = True
-    missing = sorted({c for c in profile_columns(settings) if c not in frame.columns})
-    if missing:
-        raise KeyError(
-            f"the comparisons and blocking rules need columns {missing}; the records have {frame.columns}"
-        )
-    nodes = collapse(frame, profile_columns(settings), pinned)
+    n = len(nodes.record_node)
     enc = encode(nodes.frame, settings, nodes.weight)
-    clock.lap("collapse")
+    clock.lap("encode")
     cands = generate_candidates(nodes.frame, settings.blocking_rules, settings.n_partitions)
+    nodes.frame = nodes.frame.select("rid")  # the profiles' text is encoded; free it
     clock.lap("blocking")
     gammas = gammas_for(enc, cands.left, cands.right, settings)
     clock.lap("compare")
@@ -227,6 +256,15 @@ def run_engine(
         "cpu_seconds": clock.cpu,
         "rss_gb_after": clock.rss,
     }
+    log.info(
+        "linkage: %d records, %d profiles, %d candidate pairs, %d edges, %d clusters in %.1f s",
+        n,
+        nodes.n,
+        len(cands),
+        len(el),
+        stats["clusters"],
+        sum(clock.wall.values()),
+    )
     return EngineResult(labels, rec_prob, pairs, model, cands, nodes, stats)
 
 

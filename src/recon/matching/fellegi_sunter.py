@@ -40,7 +40,7 @@ class LinkageSettings:
     em_max_iter: int = 60
     min_session_pairs: int = 200
     n_partitions: int = 8
-    chunk_pairs: int = 4_000_000
+    chunk_pairs: int = 2_000_000
     scorer: str = "fellegi_sunter"  # or "logistic": trained on reviewers' labels (supervised.py)
     collapse_identical: bool = True  # score distinct profiles once (exact; profiles.py)
     conflict_column: str | None = None  # e.g. "id_conflict": records with different values never merge...

@@ -21,8 +21,8 @@ import numpy as np
 import polars as pl
 
 from recon.matching.blocking import BlockingRule
-from recon.matching.comparison_levels import EncodedRecords, PairContext
-from recon.matching.engine import EngineResult, encode, run_engine
+from recon.matching.comparison_levels import PairContext
+from recon.matching.engine import EngineResult, collapse_records, encode, profile_columns, run_nodes
 from recon.matching.fellegi_sunter import LinkageModel, LinkageSettings, compute_gammas
 from recon.matching.golden_record import golden_records
 from recon.matching.person_comparisons import (
@@ -74,6 +74,20 @@ def person_settings(**overrides) -> LinkageSettings:
     return LinkageSettings(comps, list(PERSON_BLOCKING), **base)
 
 
+# prepared columns kept on LinkageResult.records (and read by the golden records)
+RECORD_COLUMNS = (
+    "name_norm",
+    "id_norm",
+    "id_status",
+    "id_valid",
+    "phone_norm",
+    "birth",
+    "gender",
+    "dwelling",
+    "hukou_county",
+)
+
+
 @dataclass
 class LinkageResult:
     person_link: pl.DataFrame  # source, record_id, person_id, match_probability
@@ -83,7 +97,7 @@ class LinkageResult:
     )  # source_l, record_id_l, source_r, record_id_r, match_weight, match_probability, linked, g_*, w_*
     model: LinkageModel
     blocking_report: pl.DataFrame  # rule, keys, pairs, new_pairs, blocks, skipped_blocks, skipped_records
-    records: pl.DataFrame  # prepared records (rid, derived columns, person_id)
+    records: pl.DataFrame  # rid, source, record_id, person_id and the RECORD_COLUMNS derived from each record
     stats: dict = field(default_factory=dict)
 
 
@@ -144,7 +158,9 @@ def link_persons(
     with `settings.scorer == "logistic"` and enough of both, a logistic regression trained on
     them scores the pairs (Fellegi–Sunter weights still explain them)."""
     settings = settings or (model.settings if model is not None else person_settings())
+    keep = ["rid", "source", "record_id", *profile_columns(settings), *RECORD_COLUMNS]
     prepared = prepare_person_records(records, as_of=as_of)
+    prepared = prepared.select([c for c in dict.fromkeys(keep) if c in prepared.columns])
     must = cannot = None
     scorer = None
     notes: list[str] = []
@@ -161,7 +177,10 @@ def link_persons(
             g = compute_gammas(PairContext(enc, pairs[:, 0], pairs[:, 1]), settings.comparisons)
             scorer = LogisticScorer(settings.comparisons).fit(g, is_match)
             notes.append(f"logistic scorer trained on {len(is_match)} labelled pairs")
-    eng = run_engine(prepared, settings, model=model, must_link=must, cannot_link=cannot, scorer=scorer)
+    nodes = collapse_records(prepared, settings, must, cannot)
+    # only the record columns outlive the collapse: the profile text lives on in the nodes
+    prepared = prepared.select("rid", "source", "record_id", *RECORD_COLUMNS)
+    eng = run_nodes(nodes, settings, model=model, must_link=must, cannot_link=cannot, scorer=scorer)
     return _assemble(prepared, eng, previous, notes)
 
 
@@ -171,11 +190,13 @@ def _assemble(
     clusters = prepared.select("source", "record_id").with_columns(pl.Series("cluster", eng.labels))
     ids = assign_person_ids(clusters, previous)
     person_link = ids.with_columns(pl.Series("match_probability", eng.record_probability).fill_nan(None))
-    records = prepared.with_columns(ids["person_id"], pl.Series("cluster", eng.labels))
+    records = prepared.select("rid", "source", "record_id", *RECORD_COLUMNS).with_columns(
+        ids["person_id"], pl.Series("cluster", eng.labels)
+    )
     persons = golden_records(records, key="cluster")
     records = records.drop("cluster")
     lab = pl.Series(eng.labels)
-    src, rid = prepared["source"], prepared["record_id"]
+    src, rid = prepared["source"].cast(pl.Categorical), prepared["record_id"]
     pairs = eng.pairs.sort("l", "r")
     left, right = pairs["l"], pairs["r"]
     pairs = pairs.with_columns(
@@ -199,9 +220,3 @@ def _assemble(
     stats["persons"] = persons.height
     stats["notes"] = notes
     return LinkageResult(person_link, persons, pairs, eng.model, eng.candidates.report, records, stats)
-
-
-def encoded_pair(prepared: pl.DataFrame, settings: LinkageSettings) -> PairContext:
-    """Context for comparing the first two rows of a prepared frame (explanations)."""
-    enc: EncodedRecords = encode(prepared, settings)
-    return PairContext(enc, np.array([0]), np.array([1]))

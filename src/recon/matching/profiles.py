@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from recon.matching.comparison_levels import factorize_u64
+
 
 @dataclass
 class Nodes:
@@ -35,30 +37,38 @@ class Nodes:
 
 
 def collapse(frame: pl.DataFrame, columns: list[str], pinned: np.ndarray | None = None) -> Nodes:
-    """Group records identical in `columns` (records flagged in `pinned` stay alone)."""
+    """Group records identical in `columns` (records flagged in `pinned` stay alone).
+
+    Rows are grouped by a 64-bit hash of the profile and checked with a second, independent
+    64-bit hash; a collision (never seen, but possible) falls back to an exact group-by."""
     cols = list(dict.fromkeys(columns))
-    f = frame.select(cols).with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_r"))
-    f = f.with_columns(
-        pl.when(pl.Series(pinned)).then(pl.col("_r")).alias("_pin")
-        if pinned is not None
-        else pl.lit(None, dtype=pl.Int64).alias("_pin")
+    n = frame.height
+    keys = frame.select(cols)
+    h = keys.hash_rows(seed=0x5EED).to_numpy()
+    if pinned is not None and pinned.any():  # pinned rows get a key of their own
+        h = h.copy()
+        h[pinned] = np.arange(int(pinned.sum()), dtype=np.uint64) + np.uint64(1)
+        h[~pinned] |= np.uint64(1 << 63)
+    first, inv = factorize_u64(h)
+    h2 = keys.hash_rows(seed=0xC0FFEE).to_numpy()  # independent check of the grouping
+    ok = np.array_equal(h2[first][inv], h2)
+    if not ok:
+        pin = pl.Series(np.where(pinned, np.arange(n), -1) if pinned is not None else np.full(n, -1))
+        grouped = keys.with_columns(pin.alias("_pin")).with_row_index("_r")
+        g = grouped.group_by([*cols, "_pin"]).agg(pl.col("_r").min().alias("_f"))
+        inv_s = grouped.join(g, on=[*cols, "_pin"], how="left", nulls_equal=True, maintain_order="left")["_f"]
+        first, inv = np.unique(inv_s.to_numpy(), return_inverse=True)
+    # number nodes by their first record so the result does not depend on hash values
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    record_node = rank[inv].astype(np.int64)
+    first_record = first[order].astype(np.int64)
+    weight = np.bincount(record_node, minlength=len(first_record)).astype(np.int64)
+    node_frame = keys[first_record].with_columns(
+        pl.Series("rid", np.arange(len(first_record), dtype=np.int64))
     )
-    groups = (
-        f.group_by([*cols, "_pin"])
-        .agg(pl.col("_r").min().alias("_first"), pl.col("_r"), pl.len().alias("_n"))
-        .sort("_first")
-        .with_row_index("rid")
-        .with_columns(pl.col("rid").cast(pl.Int64))
-    )
-    record_node = np.empty(frame.height, dtype=np.int64)
-    exploded = groups.select("rid", "_r").explode("_r")
-    record_node[exploded["_r"].to_numpy()] = exploded["rid"].to_numpy()
-    return Nodes(
-        frame=groups.select("rid", *cols),
-        record_node=record_node,
-        weight=groups["_n"].to_numpy().astype(np.int64),
-        first_record=groups["_first"].to_numpy().astype(np.int64),
-    )
+    return Nodes(node_frame.select("rid", *cols), record_node, weight, first_record)
 
 
 def expand_labels(nodes: Nodes, node_labels: np.ndarray, self_linked: np.ndarray) -> np.ndarray:

@@ -27,9 +27,7 @@ def assign_person_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None = No
     """`clusters` (source, record_id, cluster) → (source, record_id, person_id).
 
     `previous` is the previous run's person_link (source, record_id, person_id) or None."""
-    keyed = clusters.select("source", "record_id", "cluster").with_columns(
-        (pl.col("source") + ":" + pl.col("record_id")).alias("_key")
-    )
+    keyed = clusters.select("source", "record_id", "cluster")
     mapping: dict[int, str] = {}
     used: set[str] = set()
     if previous is not None and previous.height:
@@ -46,17 +44,21 @@ def assign_person_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None = No
         easy = ov.filter((pl.col("_nc") == 1) & (pl.col("_np") == 1))
         mapping.update(zip(easy["cluster"].to_list(), easy["person_id"].to_list(), strict=True))
         taken = set(mapping.values())
-        for c, pid in (
-            ov.filter((pl.col("_nc") > 1) | (pl.col("_np") > 1)).select("cluster", "person_id").iter_rows()
-        ):
+        contested = ov.filter((pl.col("_nc") > 1) | (pl.col("_np") > 1)).select("cluster", "person_id")
+        for c, pid in contested.iter_rows():
             if c not in mapping and pid not in taken:
                 mapping[c] = pid
                 taken.add(pid)
-    first = keyed.group_by("cluster").agg(pl.col("_key").min()).sort("cluster")
+    order = ["source", "record_id"]
+    first = (
+        keyed.filter(~pl.col("cluster").is_in(list(mapping)))
+        .group_by("cluster")
+        .agg(pl.col("source").sort_by(order).first(), pl.col("record_id").sort_by(order).first())
+        .sort("cluster")
+    )
     used |= set(mapping.values())
-    for c, key in first.iter_rows():
-        if c in mapping:
-            continue
+    keys = (first["source"] + ":" + first["record_id"]).to_list()
+    for c, key in zip(first["cluster"].to_list(), keys, strict=True):
         salt = 0
         pid = new_person_id(key)
         while pid in used:
@@ -68,4 +70,6 @@ def assign_person_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None = No
         {"cluster": list(mapping.keys()), "person_id": list(mapping.values())},
         schema={"cluster": keyed.schema["cluster"], "person_id": pl.String},
     )
-    return keyed.join(ids, on="cluster", how="left").select("source", "record_id", "person_id")
+    return keyed.join(ids, on="cluster", how="left", maintain_order="left").select(
+        "source", "record_id", "person_id"
+    )

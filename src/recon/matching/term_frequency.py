@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import polars as pl
 
 from recon.matching.comparison_levels import EncodedRecords, PairContext
 
@@ -29,10 +30,9 @@ class TermFrequencies:
     @staticmethod
     def from_encoded(enc: EncodedRecords, column: str) -> TermFrequencies:
         c = enc.counts(column)
-        vals = enc.values[column]
-        order = np.lexsort((vals.astype(str), -c)) if len(c) else np.zeros(0, np.int64)
-        keep = [i for i in order[:TF_KEEP] if c[i] >= 2]
-        return TermFrequencies(column, int(c.sum()), {str(vals[i]): int(c[i]) for i in keep})
+        t = pl.DataFrame({"v": enc.values[column], "c": c}).filter(pl.col("c") >= 2)
+        t = t.sort(["c", "v"], descending=[True, False]).head(TF_KEEP)
+        return TermFrequencies(column, int(c.sum()), dict(zip(t["v"].to_list(), t["c"].to_list(), strict=True)))
 
     def frequency(self, value: str | None) -> float:
         if value is None or self.total <= 0:
@@ -53,7 +53,7 @@ def record_frequencies(enc: EncodedRecords, column: str, table: TermFrequencies 
         c = enc.counts(column).astype(float)
         total = c.sum()
         return c / total if total else c
-    return np.array([table.frequency(str(v)) for v in enc.values[column]], dtype=float)
+    return np.array([table.frequency(v) for v in enc.values[column].to_list()], dtype=float)
 
 
 def pair_tf(ctx: PairContext, column: str, freq_by_code: np.ndarray) -> np.ndarray:
