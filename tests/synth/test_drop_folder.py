@@ -17,10 +17,15 @@ def test_every_feed_folder_has_files(district, manifest):
         folder = district / "input" / source
         assert folder.is_dir(), f"missing feed folder {source}"
         assert any(p.suffix in (".csv", ".xlsx") for p in folder.iterdir()), f"{source} has no data file"
+    # reference/ holds reference tables (address aliases), not feed files: it is not in the manifest's list
     on_disk = sorted(
-        str(p.relative_to(district)) for p in (district / "input").rglob("*") if p.suffix in (".csv", ".xlsx")
+        str(p.relative_to(district))
+        for p in (district / "input").rglob("*")
+        if p.suffix in (".csv", ".xlsx") and "reference" not in p.relative_to(district / "input").parts
     )
     assert on_disk == sorted(f["path"] for f in manifest["files"])
+    aliases = (district / "input" / "reference" / "address_aliases.csv").read_text(encoding="utf-8")
+    assert aliases.startswith("别名,标准名称,类型\n")
 
 
 def test_headers_are_the_contracts_or_mapped_by_feed_yaml(district, manifest, read_table):
