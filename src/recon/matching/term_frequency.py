@@ -32,7 +32,9 @@ class TermFrequencies:
         c = enc.counts(column)
         t = pl.DataFrame({"v": enc.values[column], "c": c}).filter(pl.col("c") >= 2)
         t = t.sort(["c", "v"], descending=[True, False]).head(TF_KEEP)
-        return TermFrequencies(column, int(c.sum()), dict(zip(t["v"].to_list(), t["c"].to_list(), strict=True)))
+        return TermFrequencies(
+            column, int(c.sum()), dict(zip(t["v"].to_list(), t["c"].to_list(), strict=True))
+        )
 
     def frequency(self, value: str | None) -> float:
         if value is None or self.total <= 0:
