@@ -699,30 +699,24 @@ recall / F1 over clusters (transitive closure) against ground truth; no labels u
 
 def breakdown(persons: int) -> str:
     """Where link_persons spends its time and memory on a synthetic district."""
-    from recon.matching.engine import rss_gb
     from recon.matching.linkage import link_persons
-    from recon.matching.person_features import prepare_person_records
 
     rec, _ = synthetic(persons)
-    t0 = time.perf_counter()
-    prepare_person_records(rec)
-    prep = time.perf_counter() - t0
     t0 = time.perf_counter()
     res = link_persons(rec)
     total = time.perf_counter() - t0
     st = res.stats
-    engine = sum(st["seconds"].values())
     lines = [
         f"`link_persons` on the {persons:,}-person district ({st['records']:,} records, {st['profiles']:,} distinct "
-        f"profiles, {st['candidate_pairs']:,} candidate pairs): {total:.1f} s, peak {rss_gb():.1f} GB now / "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GB max (input included).",
+        f"profiles, {st['candidate_pairs']:,} candidate pairs): {total:.1f} s wall, peak resident memory "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GB (input frame included).",
         "",
         "| step | wall s | resident GB after |",
         "|---|---:|---:|",
-        f"| normalize (IDs, names, phones; measured alone) | {prep:.1f} | |",
     ]
-    lines += [f"| {k} | {v:.1f} | {st['rss_gb_after'][k]:.1f} |" for k, v in st["seconds"].items()]
-    lines.append(f"| stable ids, golden records, pair keys (rest) | {max(total - prep - engine, 0):.1f} | |")
+    for k, v in st["seconds"].items():
+        gb = st["rss_gb_after"].get(k)
+        lines.append(f"| {k} | {v:.1f} | {'' if gb is None else f'{gb:.1f}'} |")
     return "\n".join(lines)
 
 

@@ -98,14 +98,21 @@ def run_em(
     max_iter: int = 100,
     tol: float = 1e-5,
 ) -> EMResult:
-    """EM for m (and the session's match share) with u fixed; comparisons in `fixed` keep m_init."""
+    """EM for m (and the session's match share) with u fixed.
+
+    Comparisons in `fixed` keep m_init and take no part in the session: their agreement was
+    forced by the blocking rule that chose these pairs, so it says nothing about matching here
+    (letting it vote makes every blocked pair look like a match once the data is large)."""
     m = [mi.copy() for mi in m_init]
     lam = lam_init
     total = counts.sum()
     converged = False
     it = 0
+    active = patterns.copy()
+    for c in fixed:
+        active[:, c] = -1
     for it in range(1, max_iter + 1):  # noqa: B007
-        p = _posterior(np.log2(lam / (1 - lam)), log_bayes_factors(patterns, m, u))
+        p = _posterior(np.log2(lam / (1 - lam)), log_bayes_factors(active, m, u))
         w = counts * p
         lam_new = float(np.clip(w.sum() / total, 1e-9, 1 - 1e-9))
         delta = abs(lam_new - lam)

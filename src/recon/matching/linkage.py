@@ -14,6 +14,7 @@ Pure functions over polars frames: no files, no DuckDB. Deterministic: records a
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -157,6 +158,7 @@ def link_persons(
     "same person" links are forced, "not the same person" pairs are never clustered together;
     with `settings.scorer == "logistic"` and enough of both, a logistic regression trained on
     them scores the pairs (Fellegi–Sunter weights still explain them)."""
+    start = time.perf_counter()
     settings = settings or (model.settings if model is not None else person_settings())
     keep = ["rid", "source", "record_id", *profile_columns(settings), *RECORD_COLUMNS]
     prepared = prepare_person_records(records, as_of=as_of)
@@ -177,11 +179,18 @@ def link_persons(
             g = compute_gammas(PairContext(enc, pairs[:, 0], pairs[:, 1]), settings.comparisons)
             scorer = LogisticScorer(settings.comparisons).fit(g, is_match)
             notes.append(f"logistic scorer trained on {len(is_match)} labelled pairs")
+    t0 = time.perf_counter()
     nodes = collapse_records(prepared, settings, must, cannot)
     # only the record columns outlive the collapse: the profile text lives on in the nodes
     prepared = prepared.select("rid", "source", "record_id", *RECORD_COLUMNS)
+    t1 = time.perf_counter()
     eng = run_nodes(nodes, settings, model=model, must_link=must, cannot_link=cannot, scorer=scorer)
-    return _assemble(prepared, eng, previous, notes)
+    t2 = time.perf_counter()
+    result = _assemble(prepared, eng, previous, notes)
+    seconds = {"prepare": round(t0 - start, 3), "collapse": round(t1 - t0, 3), **eng.stats["seconds"]}
+    seconds["ids_golden_pairs"] = round(time.perf_counter() - t2, 3)
+    result.stats["seconds"] = seconds
+    return result
 
 
 def _assemble(
