@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 
-def _best(frame: pl.DataFrame, key: str, col: str, out: str, *, where: pl.Expr | None = None) -> pl.DataFrame:
+def _best(frame: pl.LazyFrame, key: str, col: str, out: str, *, where: pl.Expr | None = None) -> pl.LazyFrame:
     f = frame.filter(pl.col(col).is_not_null())
     if where is not None:
         f = f.filter(where)
@@ -27,11 +27,13 @@ def golden_records(records: pl.DataFrame, key: str = "person_id") -> pl.DataFram
     """One row per person: person_id, name, id_number, id_status, phones, birth_date, gender,
     hukou_area, n_records, sources. `records` are prepared person records carrying `person_id`
     (and optionally an integer `key` column identifying the person, which groups faster)."""
-    f = records.with_columns(pl.col("id_valid").fill_null(False))
+    f = records.lazy().with_columns(
+        pl.col("id_valid").fill_null(False), pl.col("source").cast(pl.Categorical)
+    )
     base = f.group_by(key).agg(
         pl.col("person_id").first(),
         pl.len().alias("n_records"),
-        pl.col("source").unique().sort().alias("sources"),
+        pl.col("source").cast(pl.String).unique().sort().alias("sources"),
     )
     phones = (
         f.filter(pl.col("phone_norm").is_not_null())
@@ -61,7 +63,7 @@ def golden_records(records: pl.DataFrame, key: str = "person_id") -> pl.DataFram
             pl.col("phones").fill_null(pl.lit([], dtype=pl.List(pl.String))),
         )
     )
-    return out.select(
+    out = out.sort(key).select(
         "person_id",
         "name",
         "id_number",
@@ -72,4 +74,5 @@ def golden_records(records: pl.DataFrame, key: str = "person_id") -> pl.DataFram
         "hukou_area",
         "n_records",
         "sources",
-    ).sort("person_id")
+    )
+    return out.collect()
