@@ -159,6 +159,20 @@ def _print_summary(result: dict) -> None:
             typer.secho(f"  ! {s}: {m}", fg="yellow", err=True)
 
 
+def _register_commands() -> None:
+    # commands owned by other modules (each keeps its heavy imports inside the command body)
+    from recon.pipelines.explain_command import register as register_explain
+    from recon.pipelines.quarterly_commands import register as register_quarterly
+    from recon.review.commands import register as register_review
+
+    register_explain(app)
+    register_quarterly(app)
+    register_review(app)
+
+
+_register_commands()
+
+
 def run() -> None:  # pragma: no cover - console entry
     app(prog_name="recon")
 
