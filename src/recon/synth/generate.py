@@ -31,6 +31,7 @@ from recon.synth.population import build_population, to_days
 from recon.synth.standard_feed import aliases_table, dwellings_table, standard_address_rows
 from recon.synth.truth import TruthWriter, evidence, persons_table, records, registrations
 from recon.synth.truth_findings import compute_findings
+from recon.synth.truth_quarterly import quarterly_truth_frames, true_sections
 from recon.synth.writers import DropWriter
 
 GENERATOR_VERSION = 1
@@ -234,6 +235,7 @@ def _chunk(k, n_chunks, who, seed, as_of, lib, pop, plans, noise, writer, truth,
         "community_roster": community.build(contexts["community_roster"]),
     }
     ev_parts, regs = [], None
+    written: dict[str, pl.DataFrame] = {}
     for i, source in enumerate(PERSON_SOURCES):
         run.keys[source] = contexts[source].key_start
         rng = _rng(seed, "finish", k, i)
@@ -248,6 +250,8 @@ def _chunk(k, n_chunks, who, seed, as_of, lib, pop, plans, noise, writer, truth,
         truth.append("bad_rows", bad)
         if source == "intermediary_lease" and run.resend:
             run.resend_records.append(recs.filter(pl.col("source_file").is_in(list(run.resend))))
+        if source in ("police_registry", "community_roster"):
+            written[source] = frame
         if source == "police_registry":
             regs = registrations(frame, plans[source], lib)
         elif source != "community_roster":
@@ -257,6 +261,11 @@ def _chunk(k, n_chunks, who, seed, as_of, lib, pop, plans, noise, writer, truth,
     for t, c in found.group_by("flag_type").len().iter_rows():
         run.findings[t] = run.findings.get(t, 0) + c
     truth.append("findings", found)
+    q_roster, q_regs, q_dwellings = quarterly_truth_frames(
+        written["community_roster"], written["police_registry"], plans, lib
+    )
+    for quarter in sorted(q_roster["quarter"].unique().to_list()):
+        truth.append("quarterly_sections", true_sections(quarter, q_roster, q_regs, people, q_dwellings))
     truth.append("persons", persons_table(lib.spec, pop, who, _household_of(hist, who), k))
     ps = hist.person_stays
     truth.append(
