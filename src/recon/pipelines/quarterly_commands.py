@@ -19,6 +19,30 @@ def quarterly(
     rosters: Path = typer.Option(..., help="Folder of community rosters (CONTRACT.md community_roster)."),
     db: Path = typer.Option(DEFAULT_DB, help="The published DuckDB file."),
     out: Path = typer.Option(Path("data/out/quarterly"), help="Folder the statements and workbooks go to."),
+    ops_url: str = typer.Option(
+        None, help="Operational store URL (versions, sign-off); default: ops.sqlite beside --db."
+    ),
+    holidays: Path = typer.Option(None, help="Optional holiday calendar (date,kind) for working days."),
 ) -> None:
     """Build the quarterly statements per community (村社人口数据对账) and their Excel workbooks."""
-    raise NotImplementedError("recon quarterly is not built yet (issue #7)")
+    from recon.pipelines.quarterly_run import run_quarterly
+    from recon.reconcile.quarterly import quarter_label
+    from recon.reconcile.workdays import WorkCalendar
+
+    try:
+        q = quarter_label(quarter)
+        result = run_quarterly(q, rosters, db, out, ops_url=ops_url, calendar=WorkCalendar.load(holidays))
+    except (ValueError, FileNotFoundError, LookupError) as e:
+        typer.echo(f"recon quarterly: {e}", err=True)
+        raise typer.Exit(2) from e
+    typer.echo(
+        f"{result.quarter} statements v{result.version}: {result.communities} communities, {result.items:,} items, "
+        f"{len(result.workbooks)} workbooks in {result.seconds['total']:.1f} s -> {result.folder}"
+    )
+    for section, n in result.sections.items():
+        typer.echo(f"  {section:<12} {n:>9,}")
+    if result.frozen:
+        typer.echo(
+            "  already confirmed (frozen, the confirmed version stays of record): "
+            + ", ".join(f"{c} v{v}" for c, v in sorted(result.frozen.items()))
+        )

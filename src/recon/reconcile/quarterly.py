@@ -55,6 +55,7 @@ SECTIONS = (CONSISTENT, ROSTER_ONLY, REGISTRY_ONLY, MISMATCH)
 ALL_SECTIONS = (*SECTIONS, LOCAL, GRID)
 
 ITEM_SCHEMA = {
+    "item_id": pl.Utf8,  # R:<roster record> / G:<registration> / V:<grid visit>: stable across reruns
     "quarter": pl.Utf8,
     "street": pl.Utf8,
     "community": pl.Utf8,
@@ -451,6 +452,13 @@ def statement(
         how="vertical",
     ).sort(
         ["street", "community", "section", "roster_record_id", "registration_id", "visit_id"], nulls_last=True
+    )
+    items = items.with_columns(
+        item_id=pl.coalesce(
+            pl.when(pl.col("section") == GRID).then(pl.lit("V:") + pl.col("visit_id")),
+            pl.lit("R:") + pl.col("roster_record_id"),
+            pl.lit("G:") + pl.col("registration_id"),
+        )
     )
 
     roster_sections = roster_items.select(
