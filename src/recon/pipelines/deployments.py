@@ -1,4 +1,5 @@
-"""Prefect deployments: the nightly run on cron and reruns of a given night (backfill).
+"""Prefect deployments: the nightly run on cron, reruns of a given night (backfill), and the
+quarterly statements on the first day of each quarter.
 
 `recon serve` builds them with `deployments()` and serves them from this process (a Prefect
 server must be running: `prefect server start`). `prefect.yaml` at the repository root
@@ -12,6 +13,7 @@ from pathlib import Path
 from prefect.schedules import Cron
 
 NIGHTLY_CRON = "0 2 * * *"  # 02:00 local time, every night
+QUARTERLY_CRON = "0 6 1 1,4,7,10 *"  # 06:00 on the first day of each quarter (after that night's run)
 TIMEZONE = "Asia/Shanghai"
 
 
@@ -40,4 +42,21 @@ def deployments(
         tags=["resident-recon", "backfill"],
         concurrency_limit=1,
     )
-    return [nightly, backfill]
+    from recon.pipelines.quarterly import quarterly_flow
+
+    quarterly = quarterly_flow.to_deployment(
+        name="quarterly",
+        schedule=Cron(QUARTERLY_CRON, timezone=tz),
+        parameters={
+            "rosters": str(Path(input_dir) / "community_roster"),
+            "db": str(db),
+            "out": str(Path(db).parent / "quarterly"),
+            "quarter": None,
+            **({"ops_url": ops_url} if ops_url else {}),
+        },
+        description="Quarterly statements (村社人口数据对账) of the quarter that just ended: a new version, "
+        "workbooks per community, sub-district and police station, collector figures.",
+        tags=["resident-recon", "quarterly"],
+        concurrency_limit=1,
+    )
+    return [nightly, backfill, quarterly]

@@ -69,7 +69,7 @@ def load_inputs(wh: Warehouse, quarter: str, communities: list[str] | None = Non
     q = quarter_label(quarter)
     _, qe = quarter_bounds(q)
     run_id, as_of, district = wh.rows(
-        "SELECT run_id, as_of, district FROM run WHERE status = 'succeeded' ORDER BY started_at DESC LIMIT 1",
+        "SELECT run_id, as_of, district FROM run WHERE status IN ('succeeded', 'degraded') ORDER BY started_at DESC LIMIT 1",
         table="run",
     )[0]
     if as_of < qe:
