@@ -55,7 +55,13 @@ PERSON_BLOCKING = [
     BlockingRule("phone", ("phone_norm",), 100, "same phone number"),
     BlockingRule("dwelling_surname", ("dwelling", "surname"), 100, "same dwelling and surname"),
     BlockingRule("id_tail_name", ("id_tail4", "name_norm"), 200, "masked-ID tail and name"),
-    BlockingRule("community_name", ("community", "name_norm"), 300, "same community and name"),
+    BlockingRule(
+        "building_pinyin",
+        ("building", "name_pinyin"),
+        100,
+        "same building and name pinyin (a visit that names no room; a homophone typed for the name)",
+    ),
+    BlockingRule("community_pinyin", ("community", "name_pinyin"), 300, "same community and name pinyin"),
 ]
 
 

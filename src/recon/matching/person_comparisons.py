@@ -161,9 +161,13 @@ class DwellingComparison(Comparison):
     """Where the record places the person, at the finest level both records resolve to.
 
     Levels: null (no common level resolved) · same_dwelling · building_partial (same building,
-    one address resolved only to the building) · same_building (different dwellings of one
-    building) · community_partial (same community, one side's building unknown) ·
-    same_community (different buildings of one community) · else.
+    one address resolved only to the building) · community_partial (same community, one side's
+    building unknown) · same_building (different dwellings of one building) · same_community
+    (different buildings of one community) · else.
+
+    Levels that agree as far as both addresses go rank above levels that disagree at a finer
+    level: a grid worker's "天榆小区2幢" is consistent with room 302 of that building, whereas
+    rooms 302 and 1101 are two places (the person moved, or it is someone else).
     """
 
     default_m = (0.6, 0.05, 0.05, 0.05, 0.05, 0.2)
@@ -193,8 +197,8 @@ class DwellingComparison(Comparison):
         return [
             cl.ExactLevel("same_dwelling", "same standard-address dwelling", col=d),
             cl.PartialLevel("building_partial", "same building, a dwelling unknown", col=b, finer_col=d),
-            cl.ExactLevel("same_building", "different dwellings of the same building", col=b),
             cl.PartialLevel("community_partial", "same community, a building unknown", col=c, finer_col=b),
+            cl.ExactLevel("same_building", "different dwellings of the same building", col=b),
             cl.ExactLevel("same_community", "different buildings of the same community", col=c),
             cl.ElseLevel("else", "different places"),
         ]

@@ -1,7 +1,9 @@
 """Person records → the columns the person comparisons and blocking rules read.
 
 Input (one row per accepted person-bearing record of any feed): source, record_id, name,
-id_number, id_type, phone, birth_date, gender, std_address_code, building_key, community.
+id_number, id_type, phone, birth_date, gender, std_address_code, building_key, community, grid
+(a grid visit's 网格编号: its community is learned from the grid's resolved visits,
+`person_places.grid_communities`, and fills in where the address gave none).
 The normalizers (`id_number`, `names`, `phone`) do the reading; this module only derives
 comparison columns from their output and records which *source field* each column comes from
 (`LINEAGE`), which EM training uses to know what a blocking rule has fixed.
@@ -16,6 +18,7 @@ import polars as pl
 
 from recon.matching.comparison_levels import factorize_u64
 from recon.matching.lookalike import fold_series
+from recon.matching.person_places import grid_communities
 
 INPUT_COLUMNS = (
     "source",
@@ -29,6 +32,7 @@ INPUT_COLUMNS = (
     "std_address_code",
     "building_key",
     "community",
+    "grid",
 )
 OPTIONAL_COLUMNS = (
     "id_type",
@@ -38,6 +42,7 @@ OPTIONAL_COLUMNS = (
     "std_address_code",
     "building_key",
     "community",
+    "grid",
 )
 
 LINEAGE: dict[str, list[str]] = {
@@ -219,7 +224,7 @@ def prepare_person_records(records: pl.DataFrame, *, as_of: date | None = None) 
     f = f.with_columns(
         pl.col("source").cast(pl.String),
         pl.col("record_id").cast(pl.String),
-        *[pl.col(c).cast(pl.String) for c in ("name", "id_number", "id_type", "phone", "gender")],
+        *[pl.col(c).cast(pl.String) for c in ("name", "id_number", "id_type", "phone", "gender", "grid")],
     )
     f = f.sort("source", "record_id").with_row_index("rid").with_columns(pl.col("rid").cast(pl.Int64))
     _check_unique_keys(f)
@@ -236,11 +241,15 @@ def prepare_person_records(records: pl.DataFrame, *, as_of: date | None = None) 
         .str.to_uppercase()
         .replace_strict(_GENDER, default=None, return_dtype=pl.String)
     )
+    community = _blank_to_null(pl.col("community"))
+    f = f.with_columns(community.alias("community"))
+    f = f.with_columns(
+        pl.coalesce("community", grid_communities(f["grid"], f["community"])).alias("community")
+    )
     return f.with_columns(
         id_valid=pl.col("id_valid").fill_null(False),
         birth=pl.coalesce(_as_date(f.schema["birth_date"]), pl.col("id_birth_date")).dt.strftime("%Y%m%d"),
         gender=pl.coalesce(gender_stated, pl.col("id_gender")),
         dwelling=_blank_to_null(pl.col("std_address_code")),
         building=_blank_to_null(pl.col("building_key")),
-        community=_blank_to_null(pl.col("community")),
     )

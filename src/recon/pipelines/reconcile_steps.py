@@ -19,6 +19,7 @@ from recon.matching.address_index import AddressIndex
 from recon.matching.address_resolve import resolve_addresses
 from recon.matching.id_number import parse_ids
 from recon.matching.linkage import link_persons
+from recon.matching.person_places import record_places
 from recon.reconcile.annual_report import annual_tables, penalty_exposure
 from recon.reconcile.evidence import build_evidence, current_address
 from recon.reconcile.findings import all_findings
@@ -136,16 +137,19 @@ def person_records(wh: Warehouse) -> pl.DataFrame:
             wh.query_pl(
                 f"""SELECT ? AS source, record_id, {pick("name")}::VARCHAR AS name, {pick("id_number")}::VARCHAR AS id_number,
                        {pick("id_type")}::VARCHAR AS id_type, {pick("phone")}::VARCHAR AS phone,
-                       {pick("birth_date")}::DATE AS birth_date, {pick("gender")}::VARCHAR AS gender
+                       {pick("birth_date")}::DATE AS birth_date, {pick("gender")}::VARCHAR AS gender,
+                       {pick("grid_id")}::VARCHAR AS grid
                 FROM "{current_view(source)}" """,
                 [source],
                 table=current_view(source),
             )
         )
     recs = pl.concat(parts, how="vertical")
-    am = wh.query_pl("SELECT source, record_id, std_address_code FROM address_match", table="address_match")
+    am = wh.query_pl(
+        "SELECT source, record_id, std_address_code, candidates FROM address_match", table="address_match"
+    )
     lib = library(wh).select(
-        pl.col("address_code").alias("std_address_code"),
+        pl.col("address_code").alias("code"),
         pl.concat_str(
             [
                 pl.col("community"),
@@ -157,10 +161,9 @@ def person_records(wh: Warehouse) -> pl.DataFrame:
         ).alias("building_key"),
         "community",
     )
-    return (
-        recs.join(am, on=["source", "record_id"], how="left")
-        .join(lib, on="std_address_code", how="left")
-        .sort("source", "record_id")
+    # a partial address still places the person in a building or community (person_places)
+    return recs.join(record_places(am, lib), on=["source", "record_id"], how="left").sort(
+        "source", "record_id"
     )
 
 
