@@ -18,7 +18,9 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -27,8 +29,10 @@ from sqlalchemy import (
     event,
     insert,
     select,
+    update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 DEFAULT_OPS_URL = "sqlite:///data/out/ops.sqlite"
 
@@ -93,6 +97,46 @@ audit_events = Table(
 )
 
 
+# -- review app: sessions, app settings (the cookie-signing key), KPI history -------------------
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("session_id", String(64), primary_key=True),  # random; the cookie carries it signed
+    Column("user_id", Integer, ForeignKey("users.user_id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),  # absolute end; idle expiry is checked on last_seen_at
+    Column("revoked", Boolean, nullable=False, default=False),
+    Column("client", String(64)),
+    Column("reveals", JSON, nullable=False, default=dict),  # flag_id -> until (ISO): audited reveals
+)
+
+app_settings = Table(
+    "app_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(512), nullable=False),
+)
+
+# The published file keeps only tonight's kpi table; the review app copies each published run's
+# rates here the first time it opens that file, so the dashboard can draw a trend over runs.
+kpi_history = Table(
+    "kpi_history",
+    metadata,
+    Column("run_id", String(64), nullable=False),
+    Column("as_of", DateTime, nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("unit", String(128), nullable=False),
+    Column("metric", String(64), nullable=False),
+    Column("numerator", Integer),
+    Column("denominator", Integer),
+    Column("value", Float),
+    Column("target", Float),
+    Index("ix_kpi_history_run", "run_id", "level", "unit", "metric", unique=True),
+)
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -125,8 +169,39 @@ def record_decision(
     evidence_hash: str | None,
     payload: dict | None = None,
     client_token: str | None = None,
+    labels: list[tuple[str, str, bool]] | None = None,
 ) -> int:
-    """Append one decision event; returns its id (the same id again for a re-sent client token)."""
+    """Append one decision event; returns its id (the same id again for a re-sent client token).
+
+    labels: (record_a, record_b, same_person) linkage labels written in the same transaction.
+    """
+    try:
+        return _record_decision(
+            engine, flag_id, action, user_id, evidence_hash, payload, client_token, labels or []
+        )
+    except IntegrityError:
+        # two requests with one client token raced past the check: the first one stored it
+        if not client_token:
+            raise
+        with engine.connect() as con:
+            got = con.execute(
+                select(decisions.c.decision_id).where(decisions.c.client_token == client_token)
+            ).first()
+        if not got:
+            raise
+        return int(got[0])
+
+
+def _record_decision(
+    engine: Engine,
+    flag_id: str,
+    action: str,
+    user_id: int | None,
+    evidence_hash: str | None,
+    payload: dict | None,
+    client_token: str | None,
+    labels: list[tuple[str, str, bool]],
+) -> int:
     with engine.begin() as con:
         if client_token:
             got = con.execute(
@@ -146,6 +221,17 @@ def record_decision(
             )
         )
         did = int(res.inserted_primary_key[0])
+        for record_a, record_b, same in labels:
+            con.execute(
+                insert(linkage_labels).values(
+                    record_a=record_a,
+                    record_b=record_b,
+                    same_person=same,
+                    decision_id=did,
+                    user_id=user_id,
+                    created_at=_now(),
+                )
+            )
         con.execute(
             insert(audit_events).values(
                 at=_now(),
@@ -206,11 +292,69 @@ def decisions_frame(engine: Engine) -> pl.DataFrame:
 
 
 def labels_frame(engine: Engine) -> pl.DataFrame:
-    """Reviewers' same-person / not-same-person labels, for the linkage scorer."""
+    """Reviewers' same-person / not-same-person labels, for the linkage scorer.
+
+    record_a / record_b are "source:record_id"; they are also split into the columns that
+    `recon.matching.link_persons` reads (source_l, record_id_l, source_r, record_id_r, is_match).
+    """
     with engine.connect() as con:
         rows = con.execute(
             select(linkage_labels.c.record_a, linkage_labels.c.record_b, linkage_labels.c.same_person)
         ).all()
+    out = []
+    for a, b, same in rows:
+        sa, _, ra = a.partition(":")
+        sb, _, rb = b.partition(":")
+        out.append((a, b, same, sa, ra, sb, rb, same))
     return pl.DataFrame(
-        rows, schema={"record_a": pl.Utf8, "record_b": pl.Utf8, "same_person": pl.Boolean}, orient="row"
+        out,
+        schema={
+            "record_a": pl.Utf8,
+            "record_b": pl.Utf8,
+            "same_person": pl.Boolean,
+            "source_l": pl.Utf8,
+            "record_id_l": pl.Utf8,
+            "source_r": pl.Utf8,
+            "record_id_r": pl.Utf8,
+            "is_match": pl.Boolean,
+        },
+        orient="row",
     )
+
+
+def decisions_since(engine: Engine, after_id: int) -> list[dict]:
+    """Decisions with an id above `after_id`, oldest first (the review app's incremental refresh)."""
+    with engine.connect() as con:
+        rows = con.execute(
+            select(
+                decisions.c.decision_id,
+                decisions.c.flag_id,
+                decisions.c.action,
+                decisions.c.payload,
+                decisions.c.user_id,
+                decisions.c.created_at,
+            )
+            .where(decisions.c.decision_id > after_id)
+            .order_by(decisions.c.decision_id)
+        ).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def setting(engine: Engine, key: str, default: str) -> str:
+    """An app setting; `default` is stored (first writer wins) when the key is missing."""
+    with engine.begin() as con:
+        got = con.execute(select(app_settings.c.value).where(app_settings.c.key == key)).first()
+        if got:
+            return str(got[0])
+        try:
+            with con.begin_nested():
+                con.execute(insert(app_settings).values(key=key, value=default))
+        except IntegrityError:
+            got = con.execute(select(app_settings.c.value).where(app_settings.c.key == key)).first()
+            return str(got[0])
+        return default
+
+
+def set_user_fields(engine: Engine, user_id: int, **values: Any) -> None:
+    with engine.begin() as con:
+        con.execute(update(users).where(users.c.user_id == user_id).values(**values))

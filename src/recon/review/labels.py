@@ -1,0 +1,77 @@
+"""Chinese labels for the codes of the published file (finding types, reasons, sources, statuses)."""
+
+from __future__ import annotations
+
+FLAG_TYPES = {  # queue order: address_inaccurate first
+    "address_inaccurate": "地址不准确",
+    "unregistered": "未登记",
+    "not_deregistered": "未注销",
+    "duplicate_registration": "重复登记",
+    "invalid_identity": "证件号码无效",
+    "late_declaration": "逾期申报",
+}
+
+REASONS = {
+    "moved": "已搬离登记地址",
+    "unresolvable": "登记地址无法解析",
+    "code_mismatch": "标准地址编码不符",
+    "no_active_registration": "无有效居住登记",
+    "left_over_7_days": "离开超过 7 天未注销",
+    "multiple_active": "同一人多条有效登记",
+    "bad_area": "行政区划代码错误",
+    "bad_birth_date": "出生日期错误",
+    "bad_check": "校验码错误",
+    "bad_format": "格式错误",
+    "declared_late": "超过 3 个工作日申报",
+    "undeclared": "至今未申报",
+}
+
+STATUSES = {"open": "待处理", "confirmed": "已确认", "dismissed": "已驳回", "closed": "已关闭"}
+
+SOURCES = {
+    "police_registry": "公安居住登记",
+    "intermediary_lease": "中介租赁申报",
+    "property_lease": "物业租赁申报",
+    "public_rental_lease": "公租房租赁",
+    "employer_roster": "用工单位申报",
+    "site_roster": "智慧工地",
+    "grid_visit": "网格员走访",
+    "self_declaration": "自主申报",
+    "community_roster": "社区底册",
+}
+
+ACTIONS = {
+    "correct_address": "确认并更正地址",
+    "confirm": "确认问题属实",
+    "dismiss": "驳回（登记无误）",
+    "not_same_person": "非同一人",
+    "field_visit": "派发实地核查",
+    "assign": "指派审核人",
+    "note": "备注",
+    "reopen": "重新打开",
+}
+
+ADDRESS_STATUS = {"exact": "精确匹配", "matched": "匹配", "partial": "仅到楼栋/门牌", "unmatched": "未匹配"}
+
+EVIDENCE_KIND = {"presence": "在住", "departure": "离开"}
+
+AGE_BUCKETS = {  # (label, min days, max days)
+    "0-7": ("7 天内", 0, 7),
+    "8-30": ("8–30 天", 8, 30),
+    "31-90": ("31–90 天", 31, 90),
+    "90+": ("90 天以上", 91, None),
+}
+
+LEVELS = ("街道", "社区", "派出所")
+
+DISMISS_REASONS = (
+    "登记地址正确，证据有误",
+    "证据记录属于他人",
+    "已现场核实在住",
+    "数据延迟，已办理",
+    "其他（见备注）",
+)
+
+
+def t(mapping: dict, key: str | None) -> str:
+    return mapping.get(key or "", key or "—")
