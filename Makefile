@@ -11,7 +11,7 @@ DEMO_AS_OF := 2026-11-20
 DEMO_PERSONS := 20000
 DEMO_SEED := 7
 
-.PHONY: install demo test lint format bench bench-nightly lock clean
+.PHONY: install demo test lint format bench bench-nightly bench-quarterly lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ bench: install
 
 bench-nightly: install
 	$(PY) benchmarks/bench.py nightly
+
+# quarterly statements: accuracy on a 20k district with truth, then all statements and workbooks
+# of the 1M district (needs data/bench/district_1000000 from `benchmarks/bench.py synth`)
+bench-quarterly: install
+	$(PY) benchmarks/quarterly_bench.py all
 
 lock:
 	rm -rf /tmp/recon-lock-venv && $(PYTHON) -m venv /tmp/recon-lock-venv
