@@ -64,6 +64,7 @@ PERSON_COLUMNS = [
     "std_address_code",
     "building_key",
     "community",
+    "grid",
 ]
 
 
@@ -101,6 +102,7 @@ def person_records(input_dir: Path) -> pl.DataFrame:
     from recon.connectors import FEEDS, discover
     from recon.matching.address_index import AddressIndex
     from recon.matching.address_resolve import resolve_addresses
+    from recon.matching.person_places import record_places
 
     found = discover(input_dir)
     library = _read_feed(found, "standard_address")
@@ -114,7 +116,7 @@ def person_records(input_dir: Path) -> pl.DataFrame:
             continue
         cols = {
             c: (pl.col(c) if c in f.columns else pl.lit(None, dtype=pl.String))
-            for c in ("name", "id_number", "id_type", "phone", "gender")
+            for c in ("name", "id_number", "id_type", "phone", "gender", "grid_id")
         }
         birth = pl.col("birth_date") if "birth_date" in f.columns else pl.lit(None, dtype=pl.Date)
         addr = (
@@ -129,38 +131,14 @@ def person_records(input_dir: Path) -> pl.DataFrame:
                 addr.cast(pl.String).alias("address"),
             )
         )
-    rec = pl.concat(frames, how="vertical_relaxed")
+    rec = pl.concat(frames, how="vertical_relaxed").rename({"grid_id": "grid"})
     res = resolve_addresses(rec["address"], index)
     dwell = index.dwellings.select(pl.col("code"), pl.col("pid").cast(pl.String).alias("building_key"))
     comm = library.select(pl.col("address_code").alias("code"), pl.col("community"))
     places = dwell.join(comm, on="code", how="left")
-    # partial answers: a building or community when every candidate shares it
-    cand = (
-        res.with_row_index("_i")
-        .select("_i", "candidates")
-        .explode("candidates")
-        .join(places.rename({"code": "candidates"}), on="candidates", how="inner")
-        .group_by("_i")
-        .agg(pl.col("building_key").unique(), pl.col("community").unique())
-        .select(
-            "_i",
-            pl.when(pl.col("building_key").list.len() == 1)
-            .then(pl.col("building_key").list.first())
-            .alias("_b"),
-            pl.when(pl.col("community").list.len() == 1).then(pl.col("community").list.first()).alias("_c"),
-        )
-    )
-    rec = (
-        rec.with_columns(res["std_address_code"])
-        .with_row_index("_i")
-        .join(places.rename({"code": "std_address_code"}), on="std_address_code", how="left")
-        .join(cand, on="_i", how="left")
-        .with_columns(
-            pl.coalesce("building_key", "_b").alias("building_key"),
-            pl.coalesce("community", "_c").alias("community"),
-        )
-        .sort("_i")
-    )
+    matches = rec.select("source", "record_id").with_columns(res["std_address_code"], res["candidates"])
+    # the same placing as the nightly's linkage input (partial answers keep building / community)
+    rec = rec.join(record_places(matches, places), on=["source", "record_id"], how="left")
     return rec.select(PERSON_COLUMNS)
 
 
@@ -191,7 +169,18 @@ def synthetic(persons: int, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
         rec.write_parquet(rec_path)
         truth.write_parquet(truth_path)
         print(f"built {rec.height:,} person records in {time.perf_counter() - t:.0f} s", flush=True)
-    return pl.read_parquet(rec_path), pl.read_parquet(truth_path)
+    rec = pl.read_parquet(rec_path)
+    if "grid" not in rec.columns:  # a cache from before grid visits carried their grid
+        from recon.connectors import discover
+
+        grid = _read_feed(discover(out / "input"), "grid_visit").select(
+            pl.lit("grid_visit").alias("source"), "record_id", pl.col("grid_id").cast(pl.String).alias("grid")
+        )
+        rec = rec.join(grid, on=["source", "record_id"], how="left", maintain_order="left").select(
+            PERSON_COLUMNS
+        )
+        rec.write_parquet(rec_path)
+    return rec, pl.read_parquet(truth_path)
 
 
 # ----------------------------------------------------------------------------- engines

@@ -194,3 +194,39 @@ def explain_stored(pair: dict, model: LinkageModel) -> Explanation:
             )
         )
     return exp
+
+
+def pair_waterfalls(pairs: pl.DataFrame, model: LinkageModel) -> pl.DataFrame:
+    """Stored pairs (rows of `LinkageResult.pairs`, any extra key columns kept) as waterfall
+    rows: step 0 is the prior, then one row per comparison in the model's order, each with its
+    level, weight (TF included) and the running total; the last running total is the pair's
+    match weight. This is what the review app draws for the pairs behind a finding."""
+    comps = model.settings.comparisons
+    keys = [c for c in pairs.columns if not c.startswith(("g_", "w_"))]
+    parts = [
+        pairs.select(
+            *keys,
+            pl.lit(0, dtype=pl.Int8).alias("step"),
+            pl.lit("prior").alias("comparison"),
+            pl.lit(None, dtype=pl.String).alias("level"),
+            pl.lit(model.prior_weight, dtype=pl.Float32).alias("weight"),
+        )
+    ]
+    for j, c in enumerate(comps):
+        labels = {-1: "null", **dict(enumerate(c.labels))}
+        parts.append(
+            pairs.select(
+                *keys,
+                pl.lit(j + 1, dtype=pl.Int8).alias("step"),
+                pl.lit(c.name).alias("comparison"),
+                pl.col(f"g_{c.name}")
+                .cast(pl.Int64)
+                .replace_strict(labels, default=None, return_dtype=pl.String)
+                .alias("level"),
+                pl.col(f"w_{c.name}").cast(pl.Float32).alias("weight"),
+            )
+        )
+    long = pl.concat(parts, how="vertical").with_row_index("_pair")
+    n = pairs.height
+    long = long.with_columns((pl.col("_pair") % max(n, 1)).alias("_pair")).sort("_pair", "step")
+    return long.with_columns(pl.col("weight").cum_sum().over("_pair").alias("running_total")).drop("_pair")

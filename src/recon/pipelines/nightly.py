@@ -255,6 +255,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 ("resolve", lambda: resolve_task(wh, cfg.input_dir)),
                 ("link", lambda: link_task(wh, labels)),
                 ("findings", lambda: findings_task(wh, cfg.as_of, cfg.district, decisions)),
+                ("explain", lambda: steps.explain_step(wh)),
             ):
                 pause_point(name, build)
                 t_step = time.perf_counter()

@@ -188,6 +188,54 @@ def link_step(wh: Warehouse, labels: pl.DataFrame | None = None) -> StepCount:
     return StepCount("link_persons", recs.height, result.person_link.height, {"persons": n_persons})
 
 
+PAIRS_PER_FINDING = 10
+
+
+def explain_step(wh: Warehouse) -> StepCount:
+    """`pair_explanation`: waterfalls of the pairs behind each finding (after findings_step).
+
+    A finding's pairs are the scored pairs touching its person: those of the finding's own
+    record first, then the links that made the person, then near misses to other persons (why
+    an unregistered person was not linked to a registered one), the strongest first, at most
+    PAIRS_PER_FINDING."""
+    from recon.matching.explain import pair_waterfalls
+    from recon.matching.fellegi_sunter import LinkageModel
+
+    model = LinkageModel.from_json(wh.scalar("SELECT model_json FROM linkage_model", table="linkage_model"))
+    pairs = wh.query_pl(
+        f"""WITH f AS (SELECT flag_id, source, record_id, person_id FROM flag WHERE status <> 'closed'),
+        p AS (
+            SELECT lp.*, a.person_id AS person_id_l, b.person_id AS person_id_r FROM linkage_pair lp
+            JOIN person_link a ON a.source = lp.source_l AND a.record_id = lp.record_id_l
+            JOIN person_link b ON b.source = lp.source_r AND b.record_id = lp.record_id_r
+        ),
+        hit AS (
+            SELECT f.flag_id, p.*,
+                   (p.source_l = f.source AND p.record_id_l = f.record_id)
+                   OR (p.source_r = f.source AND p.record_id_r = f.record_id) AS own_record
+            FROM f JOIN p ON p.person_id_l = f.person_id
+            UNION ALL
+            SELECT f.flag_id, p.*,
+                   (p.source_l = f.source AND p.record_id_l = f.record_id)
+                   OR (p.source_r = f.source AND p.record_id_r = f.record_id) AS own_record
+            FROM f JOIN p ON p.person_id_r = f.person_id AND p.person_id_l <> f.person_id
+        )
+        SELECT * EXCLUDE (rn) FROM (
+            SELECT *, row_number() OVER (
+                PARTITION BY flag_id ORDER BY own_record DESC, linked DESC, match_weight DESC,
+                source_l, record_id_l, source_r, record_id_r) AS rn
+            FROM hit
+        ) WHERE rn <= {PAIRS_PER_FINDING}
+        ORDER BY flag_id, rn""",
+        table="pair_explanation",
+    )
+    out = pair_waterfalls(pairs, model)
+    wh.replace_table("pair_explanation", out)
+    flags = pairs["flag_id"].n_unique()
+    log.info("pair explanations: %d pairs behind %d findings", pairs.height, flags)
+    return StepCount("explain_findings", pairs.height, out.height, {"findings_explained": flags})
+
+
 # -- findings and rates --------------------------------------------------------------------------
 def registrations(wh: Warehouse) -> pl.DataFrame:
     reg = current(wh, REGISTRY)
