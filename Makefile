@@ -11,7 +11,7 @@ DEMO_AS_OF := 2026-11-20
 DEMO_PERSONS := 20000
 DEMO_SEED := 7
 
-.PHONY: install demo test lint format bench bench-nightly bench-quarterly lock clean
+.PHONY: install demo test lint format bench bench-nightly bench-quarterly bench-linkage lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ bench-nightly: install
 # of the 1M district (needs data/bench/district_1000000 from `benchmarks/bench.py synth`)
 bench-quarterly: install
 	$(PY) benchmarks/quarterly_bench.py all
+
+# person linkage: this engine vs Splink (rapidfuzz UDFs and default comparisons) vs recordlinkage
+# on FEBRL4, FEBRL3 and the synthetic district at 100k and 1M persons; table in docs/benchmarks.md
+bench-linkage: install
+	$(PY) benchmarks/linkage_bench.py all
 
 lock:
 	rm -rf /tmp/recon-lock-venv && $(PYTHON) -m venv /tmp/recon-lock-venv
