@@ -73,8 +73,60 @@ def _model(model_json: str):  # noqa: ANN202 - LinkageModel, imported lazily
     return LinkageModel.from_json(model_json)
 
 
+def _level_description(model, comparison: str, level: str | None) -> str:  # noqa: ANN001
+    for c in model.settings.comparisons:
+        if c.name == comparison and level in c.labels:
+            return c.levels[c.labels.index(level)].description
+    return "缺失（不计分）" if level in (None, "null") else ""
+
+
+def _stored_waterfalls(snap: Snapshot, flag_id: str, model, limit: int = 3) -> list[dict]:  # noqa: ANN001
+    """The run's own waterfalls of the pairs behind this finding (`pair_explanation`, when the
+    published file has it): step 0 is the prior, then one row per comparison."""
+    rows = snap.rows("SELECT * FROM pub.pair_explanation WHERE flag_id = ?", [flag_id])
+    pairs: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r["source_l"], r["record_id_l"], r["source_r"], r["record_id_r"])
+        p = pairs.setdefault(
+            key,
+            {
+                "record_l": f"{key[0]}:{key[1]}",
+                "record_r": f"{key[2]}:{key[3]}",
+                "prior": model.prior_weight,
+                "steps": [],
+                "match_weight": float(r.get("match_weight") or 0),
+                "match_probability": float(r.get("match_probability") or 0),
+                "linked": bool(r.get("linked")),
+                "direct": bool(r.get("own_record")),
+                "_order": len(pairs),
+            },
+        )
+        if int(r["step"]) == 0:
+            p["prior"] = float(r["weight"])
+        else:
+            p["steps"].append(
+                {
+                    "step": int(r["step"]),
+                    "comparison": r["comparison"],
+                    "level": r["level"] or "null",
+                    "description": _level_description(model, r["comparison"], r["level"]),
+                    "weight": float(r["weight"] or 0),
+                }
+            )
+    out = sorted(
+        pairs.values(), key=lambda p: (not p["direct"], not p["linked"], -p["match_weight"], p["_order"])
+    )
+    for p in out:
+        p["steps"].sort(key=lambda s: s["step"])
+    return out[:limit]
+
+
 def explanation_for(
-    snap: Snapshot, person_id: str | None, subject: tuple[str, str], wanted: list[tuple[str, str]]
+    snap: Snapshot,
+    flag_id: str,
+    person_id: str | None,
+    subject: tuple[str, str],
+    wanted: list[tuple[str, str]],
 ) -> list[dict]:
     """Stored pair explanations (the run's own weights) of the finding's record: against the
     records that prove its cause when the run compared them directly, else its strongest pairs."""
@@ -86,6 +138,11 @@ def explanation_for(
         snap.cache["model_json"] = model_json
     if not model_json:
         return []
+    model = _model(model_json)
+    if snap.has_table("pair_explanation"):
+        stored = _stored_waterfalls(snap, flag_id, model)
+        if stored:
+            return stored
     pairs = snap.rows("SELECT * FROM lp WHERE person_id = ? ORDER BY match_weight DESC", [person_id])
     if not pairs:
         return []
@@ -97,7 +154,6 @@ def explanation_for(
     chosen = direct or [p for p in pairs if subject in ends(p)][:2] or pairs[:1]
     from recon.matching.explain import explain_stored
 
-    model = _model(model_json)
     out = []
     for p in chosen[:3]:
         exp = explain_stored(p, model)
@@ -161,7 +217,7 @@ def load_case(snap: Snapshot, finding: dict) -> CaseData:
     regs = ev.get("registrations")
     if isinstance(regs, list):
         wanted += [(REGISTRY, x) for x in regs if (REGISTRY, x) != subject]
-    case.explanation = explanation_for(snap, finding.get("person_id"), subject, wanted)
+    case.explanation = explanation_for(snap, finding["flag_id"], finding.get("person_id"), subject, wanted)
     case.suggested = suggested_dwelling(snap, finding, ev)
     return case
 

@@ -105,6 +105,13 @@ class Snapshot:
             cur.close()
 
     def has_table(self, table: str) -> bool:
+        """Whether the published file has this table or view (cached: the file never changes)."""
+        known = self.cache.setdefault("_has_table", {})
+        if table not in known:
+            known[table] = self._has_table(table)
+        return known[table]
+
+    def _has_table(self, table: str) -> bool:
         return bool(
             self.scalar(
                 "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'pub' AND table_name = ?", [table]
@@ -145,6 +152,7 @@ class PublishedFile:
         self._open_lock = threading.Lock()  # one opener at a time
         self._checked_at = 0.0
         self.opened: list[tuple[int, int, int]] = []  # signatures opened, oldest first
+        self.failures = 0  # new files that could not be opened
 
     def _open(self, sig: tuple[int, int, int]) -> Snapshot:
         con = duckdb.connect(":memory:", config={"threads": self.threads})
@@ -177,33 +185,57 @@ class PublishedFile:
             return  # between unlink and rename on odd filesystems: keep the old one
         if self._current is not None and sig == self._current.signature:
             return
-        # Only one thread opens; the others keep serving the current snapshot meanwhile
-        # (or wait, when there is none yet).
-        if not self._open_lock.acquire(blocking=self._current is None):
-            return
-        try:
-            if self._current is not None and file_signature(self.path) == self._current.signature:
-                return
-            t0 = time.perf_counter()
-            try:
-                snap = self._open(sig)
-            except Exception:
+        if self._current is None:
+            with self._open_lock:  # the first open: every request waits for it
                 if self._current is None:
-                    raise
-                log.exception(
-                    "new published file %s could not be opened; still serving the old one", self.path
-                )
-                return
-            log.info("opened published file %s (%.2f s)", self.path, time.perf_counter() - t0)
-            with self._lock:
-                old, self._current = self._current, snap
-                self.opened.append(sig)
-                if old is not None:
-                    old._retired = True
-                    if old._users == 0:
-                        old.close()
+                    self._swap_to(file_signature(self.path), raise_errors=True)
+            return
+        # A newer file: open it in the background and keep serving the current one meanwhile,
+        # so that no request waits for the new file's indexes to be built.
+        if self._open_lock.acquire(blocking=False):
+            threading.Thread(target=self._open_in_background, name="published-file-open", daemon=True).start()
+
+    def _open_in_background(self) -> None:
+        try:
+            self._swap_to(file_signature(self.path), raise_errors=False)
+        except FileNotFoundError:
+            pass
         finally:
             self._open_lock.release()
+
+    def _swap_to(self, sig: tuple[int, int, int], *, raise_errors: bool) -> None:
+        if self._current is not None and sig == self._current.signature:
+            return
+        t0 = time.perf_counter()
+        try:
+            snap = self._open(sig)
+        except Exception:
+            if raise_errors:
+                raise
+            self.failures += 1
+            log.exception("new published file %s could not be opened; still serving the old one", self.path)
+            return
+        log.info("opened published file %s (%.2f s)", self.path, time.perf_counter() - t0)
+        with self._lock:
+            old, self._current = self._current, snap
+            self.opened.append(sig)
+            if old is not None:
+                old._retired = True
+                if old._users == 0:
+                    old.close()
+
+    def wait_for(self, predicate: Callable[[Snapshot], bool], timeout: float = 30.0) -> Snapshot:
+        """Block until the current snapshot satisfies `predicate` (tests and benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.snapshot() as snap:
+                if predicate(snap):
+                    return snap
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"published file {self.path} did not reach the expected state in {timeout} s"
+                )
+            time.sleep(0.05)
 
     @contextmanager
     def snapshot(self) -> Iterator[Snapshot]:
