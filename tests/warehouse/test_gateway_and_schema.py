@@ -67,3 +67,41 @@ def test_current_view_keeps_latest_delivery_per_key(tmp_path):
         wh.insert_frame(raw_table("grid_visit"), pl.DataFrame(rows, schema=schema))
         got = wh.rows(f"SELECT record_id, visit_result FROM {current_view('grid_visit')}")
     assert got == [("V1", "已搬离")]
+
+
+def test_run_snapshot_of_current_state_matches_the_views_and_never_reaches_the_file(tmp_path):
+    from recon.warehouse.schema import snapshot_current
+
+    spec = FEEDS["grid_visit"]
+    path = tmp_path / "w.duckdb"
+    base = {name: None for name in raw_columns(spec)}
+    schema = {k: (pl.Int64 if k in ("_source_row", "_load_seq") else pl.Utf8) for k in base}
+    schema["visit_date"] = pl.Date
+
+    def visit(key: str, seq: int, result: str) -> dict:
+        return dict(
+            base,
+            record_id=key,
+            visit_id=key,
+            visit_result=result,
+            _source_file=f"f{seq}.csv",
+            _source_row=1,
+            _row_hash=key + str(seq),
+            _batch_id="b",
+            _run_id="r",
+            _load_seq=seq,
+        )
+
+    rows = [visit("V2", 1, "在住"), visit("V1", 1, "在住"), visit("V1", 2, "已搬离")]
+    with Warehouse(path) as wh:
+        ensure_schema(wh)
+        wh.insert_frame(raw_table("grid_visit"), pl.DataFrame(rows, schema=schema))
+        through_view = wh.rows(f"SELECT record_id, visit_result FROM {current_view('grid_visit')} ORDER BY 1")
+        assert len(snapshot_current(wh)) == len(FEEDS)
+        snap = wh.rows(f"SELECT record_id, visit_result FROM {current_view('grid_visit')}")
+        assert snap == through_view == [("V1", "已搬离"), ("V2", "在住")]
+    with Warehouse(path, read_only=True) as wh:  # the file still holds the view, no table of that name
+        kinds = wh.rows(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [current_view("grid_visit")]
+        )
+        assert kinds == [("VIEW",)]

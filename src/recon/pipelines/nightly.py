@@ -31,7 +31,7 @@ from recon.pipelines.settings import NightlyConfig, quiet_prefect
 from recon.warehouse.gateway import Warehouse
 from recon.warehouse.ops_store import decisions_frame, labels_frame, open_store
 from recon.warehouse.publish import building
-from recon.warehouse.schema import ensure_schema
+from recon.warehouse.schema import ensure_schema, snapshot_current
 
 log = logging.getLogger("recon.pipelines.nightly")
 
@@ -240,6 +240,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 pause_point(f"ingest:{source}", build)
                 feeds[source] = ingest_feed_task(wh, source, found, run_id, outcomes)
                 messages.extend(f"{source}: {m}" for m in feeds[source].messages)
+            snapshot_current(wh)  # raw writes are over: each feed's current state is computed once
             rows_in = sum(c.rows_in for c in feeds.values())
             done = [
                 steps.StepCount(

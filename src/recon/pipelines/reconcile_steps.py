@@ -53,8 +53,9 @@ class StepCount:
 
 
 def current(wh: Warehouse, source: str) -> pl.DataFrame:
-    return wh.query_pl(
-        f'SELECT * FROM "{current_view(source)}" ORDER BY record_id', table=current_view(source)
+    # sorted by polars (multi-threaded) rather than by DuckDB: cheap on a run's sorted snapshot
+    return wh.query_pl(f'SELECT * FROM "{current_view(source)}"', table=current_view(source)).sort(
+        "record_id"
     )
 
 
@@ -78,15 +79,61 @@ def address_records(wh: Warehouse) -> pl.DataFrame:
     return pl.concat(parts, how="vertical").sort("source", "record_id")
 
 
+ADDRESS_CACHE_KEY = "address_cache_key"
+_CACHED = ["std_address_code", "status", "confidence", "reason", "candidates"]
+
+
+def address_cache_key(lib: pl.DataFrame, aliases: pl.DataFrame | None) -> str:
+    """What a resolved address depends on besides its text: the standard library, the alias
+    table and the resolver's code. Any change gives a new key, and every text is resolved again."""
+    import hashlib
+    from importlib import resources
+
+    h = hashlib.sha256()
+    for frame in (lib.sort("record_id").drop([c for c in lib.columns if c.startswith("_")]), aliases):
+        if frame is not None and frame.height:
+            h.update(frame.write_csv().encode())
+        h.update(b"|")
+    package = resources.files("recon.matching")
+    for name in sorted(p.name for p in package.iterdir() if p.name.startswith("address_")):
+        h.update(package.joinpath(name).read_bytes())
+    return h.hexdigest()[:32]
+
+
+def _previous_resolutions(wh: Warehouse, key: str) -> pl.DataFrame | None:
+    """Last run's answers per address text, when they were made with the same library and code."""
+    if not wh.table_exists("address_match"):
+        return None
+    if wh.scalar("SELECT value FROM meta WHERE key = ?", [ADDRESS_CACHE_KEY], table="meta") != key:
+        return None
+    cols = ", ".join(f'any_value("{c}") AS "{c}"' for c in _CACHED)
+    return wh.query_pl(
+        f"SELECT address_raw, {cols} FROM address_match WHERE address_raw IS NOT NULL GROUP BY address_raw",
+        table="address_match",
+    )
+
+
 def resolve_step(wh: Warehouse, aliases: pl.DataFrame | None = None) -> StepCount:
-    """address_match for every accepted record; registry rows also compare their held code."""
+    """address_match for every accepted record; registry rows also compare their held code.
+
+    A nightly run resolves only address texts it has not seen: the previous published file's
+    answers are reused when the standard library, the alias table and the resolver's code are
+    unchanged (`address_cache_key`); otherwise every text is resolved again."""
     lib = library(wh)
     recs = address_records(wh)
+    key = address_cache_key(lib, aliases)
+    known = _previous_resolutions(wh, key)
+    todo = recs if known is None else recs.join(known.select("address_raw"), on="address_raw", how="anti")
+    todo_texts = todo.select("address_raw").unique()
     index = AddressIndex.build(lib, aliases)
-    res = resolve_addresses(recs["address_raw"], index)
-    out = pl.concat(
-        [recs.select("source", "record_id"), res.drop("address_raw")], how="horizontal"
-    ).with_columns(recs["address_raw"])
+    res = resolve_addresses(todo_texts["address_raw"], index)
+    fresh = pl.concat([todo_texts, res.drop("address_raw").select(_CACHED)], how="horizontal").with_columns(
+        pl.col("candidates").cast(pl.List(pl.Utf8))
+    )
+    answers = (
+        fresh if known is None else pl.concat([known.select(fresh.columns), fresh], how="vertical_relaxed")
+    )
+    out = recs.join(answers, on="address_raw", how="left", nulls_equal=True, maintain_order="left")
     held = (
         current(wh, REGISTRY)
         .select("record_id", pl.col("std_address_code").alias("held_code"))
@@ -113,14 +160,25 @@ def resolve_step(wh: Warehouse, aliases: pl.DataFrame | None = None) -> StepCoun
             "held_code_matches",
         ),
     )
-    by_status = dict(out.group_by("status").len().iter_rows())
+    wh.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [ADDRESS_CACHE_KEY, key], table="meta")
+    by_status = dict(out.group_by("status").len().sort("status").iter_rows())
     log.info(
-        "addresses: %d records, %d distinct texts, by status %s",
+        "addresses: %d records, %d distinct texts (%d resolved tonight, the others as last night), by status %s",
         out.height,
         recs["address_raw"].n_unique(),
+        todo_texts.height,
         by_status,
     )
-    return StepCount("resolve_addresses", recs.height, out.height, {"by_status": by_status})
+    return StepCount(
+        "resolve_addresses",
+        recs.height,
+        out.height,
+        {
+            "by_status": by_status,
+            "texts_resolved": todo_texts.height,
+            "texts_reused": 0 if known is None else known.height,
+        },
+    )
 
 
 # -- persons -------------------------------------------------------------------------------------

@@ -135,3 +135,25 @@ def ensure_schema(wh: Warehouse) -> None:
     wh.execute(
         "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)], table="meta"
     )
+
+
+def snapshot_current(wh: Warehouse) -> list[str]:
+    """Materialize every feed's current state once for the rest of this connection's run.
+
+    The `current_<feed>` views pick the latest version of every key with a window over the
+    whole raw history; each later step reads them several times (addresses, linkage, findings,
+    output checks), so a run computes each window once: a TEMP table of the same name, sorted by
+    record_id, shadows the view in this connection (DuckDB looks up the temp catalog first).
+    Temp tables are never written to the file: the published file keeps the views, and other
+    readers see exactly the same rows through them. Call it after the last raw write of a run.
+    """
+    db = wh.scalar("SELECT current_database()")
+    made = []
+    for spec in FEEDS.values():
+        view = current_view(spec.source)
+        wh.execute(
+            f'CREATE OR REPLACE TEMP TABLE "{view}" AS SELECT * FROM "{db}".main."{view}" ORDER BY record_id',
+            table=view,
+        )
+        made.append(view)
+    return made
