@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -32,32 +31,14 @@ from recon.warehouse.quarterly_store import (
     resolve_item,
     versions,
 )
-from tests.conftest import AS_OF
 
 Q = "2026Q3"
 FULL_ID = re.compile(r"\d{17}[\dXx]")
 
 
 @pytest.fixture(scope="module")
-def published(small_district, prefect_harness, tmp_path_factory):
-    from recon.pipelines.nightly import nightly_flow
-
-    work = tmp_path_factory.mktemp("quarterly")
-    inp = work / "input"
-    shutil.copytree(small_district / "input", inp)
-    db = work / "out" / "recon.duckdb"
-    nightly_flow(str(inp), str(db), AS_OF.isoformat(), "330114")
-    return work, inp, db
-
-
-@pytest.fixture(scope="module")
-def first(published):
-    from recon.pipelines.quarterly_run import run_quarterly
-
-    work, inp, db = published
-    ops = f"sqlite:///{work / 'ops.sqlite'}"
-    result = run_quarterly(Q, inp / "community_roster", db, work / "quarterly", ops_url=ops)
-    return work, inp, db, ops, result
+def first(quarterly_first):
+    return quarterly_first
 
 
 def items_of(result) -> pl.DataFrame:

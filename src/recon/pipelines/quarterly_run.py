@@ -3,6 +3,7 @@
 Where statements live (decided here): each run writes a new folder `<out>/<quarter>/v<NNN>/`
 (created exclusively, never overwritten) holding
 
+    statement_items.parquet, statement_summary.parquet   (what the review app's sign-off reads)
     quarterly.duckdb            tables quarterly_item, quarterly_summary, collector_monthly,
                                 collector_staffing, street_ranking, quarterly_formula (the figures
                                 "in a table", read by the review app read-only)
@@ -72,6 +73,7 @@ def _new_folder(out: Path, quarter: str, version: int) -> tuple[Path, int]:
 
 def write_tables(folder: Path, st: Statement, monthly, staff, ranking) -> None:
     st.items.write_parquet(folder / "statement_items.parquet")
+    st.summary.write_parquet(folder / "statement_summary.parquet")
     with Warehouse(folder / "quarterly.duckdb") as wh:
         wh.replace_table("quarterly_item", st.items)
         wh.replace_table("quarterly_summary", st.summary)
@@ -118,10 +120,13 @@ def write_workbooks(
                 ranking,
             )
         )
-    stations = library.select("community", "police_station").drop_nulls().unique("community", keep="first")
-    summary = st.summary.join(stations, on="community", how="left").with_columns(
-        pl.col("police_station").fill_null("未知派出所")
-    )
+    summary = st.summary
+    if "police_station" not in summary.columns:
+        stations = (
+            library.select("community", "police_station").drop_nulls().unique("community", keep="first")
+        )
+        summary = summary.join(stations, on="community", how="left")
+    summary = summary.with_columns(pl.col("police_station").fill_null("未知派出所"))
     items_path = folder / "statement_items.parquet"
     if not items_path.exists():
         st.items.write_parquet(items_path)
@@ -170,6 +175,10 @@ def run_quarterly(
     st = statement(
         q, inp.roster, inp.regs, inp.locality, inp.current, inp.departures, inp.visits, inp.library
     )
+    stations = (
+        inp.library.select("community", "police_station").drop_nulls().unique("community", keep="first")
+    )
+    st.summary = st.summary.join(stations, on="community", how="left")
     engine = open_quarterly_store(ops_url or default_ops_url(db))
     decisions = decisions_frame(engine)
     regs_here = inp.regs.filter(pl.col("community").is_in(communities))

@@ -36,6 +36,7 @@ def _routers() -> list:
         routes_case,
         routes_dashboard,
         routes_export,
+        routes_quarterly,
         routes_queue,
     )
 
@@ -46,7 +47,7 @@ def _routers() -> list:
         routes_dashboard.router,
         routes_export.router,
         routes_admin.router,
-        # routes_quarterly.router,  ← the quarterly sign-off router goes here
+        routes_quarterly.router,
     ]
 
 

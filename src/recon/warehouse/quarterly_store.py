@@ -84,11 +84,15 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def open_quarterly_store(url: str) -> Engine:
-    """The operational store with the quarterly tables created (idempotent)."""
-    engine = open_store(url)
+def open_quarterly_tables(engine: Engine) -> Engine:
+    """Create the quarterly tables in an open operational store (idempotent)."""
     metadata.create_all(engine, tables=[quarterly_versions, quarterly_signoffs, quarterly_resolutions])
     return engine
+
+
+def open_quarterly_store(url: str) -> Engine:
+    """The operational store with the quarterly tables created (idempotent)."""
+    return open_quarterly_tables(open_store(url))
 
 
 def next_version(engine: Engine, quarter: str) -> int:
