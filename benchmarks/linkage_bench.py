@@ -709,15 +709,44 @@ def breakdown(persons: int) -> str:
     return "\n".join(lines)
 
 
+def speedups(results: list[dict]) -> str:
+    """Per dataset: how many times faster this engine is than each Splink run, and their F1."""
+    lines = ["Speed of `recon` against Splink on the same data (linkage seconds; F1 in brackets):", ""]
+    by = {(r["engine"], r["dataset"]): r for r in results}
+    for ds in dict.fromkeys(r["dataset"] for r in results):
+        ours = by.get(("recon", ds))
+        if not ours or "seconds" not in ours:
+            continue
+        parts = []
+        for eng in ("splink_rf", "splink_default"):
+            other = by.get((eng, ds))
+            if not other:
+                continue
+            if "seconds" in other:
+                parts.append(
+                    f"{other['seconds'] / max(ours['seconds'], 0.1):.1f}× faster than {eng} "
+                    f"({ours['f1']:.4f} vs {other['f1']:.4f})"
+                )
+            else:
+                parts.append(f"{eng} {other['status']} (after {other['wall_seconds']:.0f} s)")
+        if parts:
+            lines.append(f"- {ds}: recon {ours['seconds']:.1f} s; " + "; ".join(parts))
+    return "\n".join(lines)
+
+
 def write_docs(results: list[dict], note: str) -> None:
     doc = ROOT / "docs" / "benchmarks.md"
+    doc.parent.mkdir(parents=True, exist_ok=True)
     text = doc.read_text() if doc.exists() else "# Benchmarks\n"
     start, end = "<!-- linkage:start -->", "<!-- linkage:end -->"
     extra = ""
     for name in ("breakdown.md", "blocking.md"):
         if (DATA / name).exists():
             extra += "\n\n" + (DATA / name).read_text()
-    block = f"{start}\n## Person linkage (`make bench-linkage`)\n\n{note}\n\n{table(results)}{extra}\n{end}"
+    block = (
+        f"{start}\n## Person linkage (`make bench-linkage`)\n\n{note}\n\n{table(results)}\n\n"
+        f"{speedups(results)}{extra}\n{end}"
+    )
     if start in text:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
