@@ -44,7 +44,10 @@ def _serial(text: pl.Expr) -> pl.Expr:
 
 def date_expr(text: pl.Expr) -> pl.Expr:
     """A cleaned text column → pl.Date (null where empty or not a date)."""
-    norm = _normalized(text)
+    return _date_from_normalized(_normalized(text))
+
+
+def _date_from_normalized(norm: pl.Expr) -> pl.Expr:
     compact = norm.str.contains(r"^\d{8}( |$)")
     tried = [norm.str.strptime(pl.Date, fmt, strict=False) for fmt in _SEPARATED]
     tried += [pl.when(compact).then(norm.str.strptime(pl.Date, fmt, strict=False)) for fmt in _COMPACT]
@@ -56,6 +59,27 @@ def date_expr(text: pl.Expr) -> pl.Expr:
 def date_failed_expr(text: pl.Expr) -> pl.Expr:
     """True where the text is not empty but is not a date."""
     return text.is_not_null() & date_expr(text).is_null()
+
+
+def _parse_normalized(norm: pl.Series) -> pl.Series:
+    """`_date_from_normalized` on a Series, one form at a time on the values still unparsed:
+    every value matching the first form costs one fast pass, not one per form (a form that
+    does not fit a value takes polars' slow fallback path)."""
+    out = pl.Series(norm.name, [None] * norm.len(), dtype=pl.Date)
+    compact = norm.str.contains(r"^\d{8}( |$)").fill_null(False)
+    # a compact value ("20261103") never fits a separated form, nor the reverse
+    steps = [(fmt, ~compact) for fmt in _SEPARATED] + [(fmt, compact) for fmt in _COMPACT]
+    for fmt, only in steps:
+        todo = out.is_null() & norm.is_not_null() & only
+        if not todo.any():
+            continue
+        idx = todo.arg_true()
+        out = out.scatter(idx, norm.gather(idx).str.strptime(pl.Date, fmt, strict=False))
+    todo = out.is_null() & norm.is_not_null()
+    if todo.any():
+        idx = todo.arg_true()
+        out = out.scatter(idx, norm.gather(idx).to_frame("n").select(_serial(pl.col("n"))).to_series())
+    return out.set(~out.is_between(EARLIEST, LATEST).fill_null(True), None)
 
 
 def parse_dates(values: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -74,6 +98,7 @@ def parse_dates(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     todo = text.is_not_null() & parsed.is_null()
     if todo.any():
         rows = todo.arg_true()
-        rest = text.gather(rows).to_frame("v").select(date_expr(pl.col("v"))).to_series()
+        norm = text.gather(rows).to_frame("v").select(_normalized(pl.col("v"))).to_series()
+        rest = _parse_normalized(norm)
         parsed = parsed.scatter(rows, rest)
     return parsed.alias(values.name), (text.is_not_null() & parsed.is_null()).alias(values.name)
