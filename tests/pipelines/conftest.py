@@ -33,3 +33,13 @@ def quarterly_first(quarterly_published):
     ops = f"sqlite:///{work / 'ops.sqlite'}"
     result = run_quarterly(QUARTER, inp / "community_roster", db, work / "quarterly", ops_url=ops)
     return work, inp, db, ops, result
+
+
+@pytest.fixture(scope="session")
+def two_rosters(quarterly_published, tmp_path_factory):
+    """A rosters folder with only two communities' files of the quarter (quicker runs)."""
+    _, inp, _ = quarterly_published
+    folder = tmp_path_factory.mktemp("two_rosters")
+    for path in sorted((inp / "community_roster").glob(f"*_{QUARTER}.*"))[:2]:
+        shutil.copy(path, folder / path.name)
+    return folder

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -216,7 +217,7 @@ def test_rerun_is_a_new_version_and_confirmed_quarter_is_frozen(first):
     assert actions.count("quarterly:version") == 2
 
 
-def test_cli(first):
+def test_cli(first, two_rosters):
     from recon.pipelines.cli import app
 
     work, inp, db, ops, _ = first
@@ -229,23 +230,31 @@ def test_cli(first):
         app, ["quarterly", "--quarter", "2025Q1", "--rosters", str(inp / "community_roster"), "--db", str(db)]
     )
     assert missing.exit_code == 2 and "no roster file for 2025Q1" in missing.output
+    extra = work / "rosters_plus_one"
+    shutil.copytree(inp / "community_roster", extra)
+    one = sorted(extra.glob(f"*_{Q}.*"))[0]
+    shutil.copy(one, extra / f"未入库社区_{Q}{one.suffix}")
+    not_ingested = runner.invoke(app, ["quarterly", "--quarter", Q, "--rosters", str(extra), "--db", str(db)])
+    assert not_ingested.exit_code == 2 and "未入库社区" in not_ingested.output
+    assert "recon nightly" in not_ingested.output
     ok = runner.invoke(
         app,
-        ["quarterly", "--quarter", Q, "--rosters", str(inp / "community_roster"), "--db", str(db),
+        ["quarterly", "--quarter", Q, "--rosters", str(two_rosters), "--db", str(db),
          "--out", str(work / "cli_out"), "--ops-url", f"sqlite:///{work / 'cli_ops.sqlite'}"],
     )  # fmt: skip
     assert ok.exit_code == 0, ok.output
-    assert "statements v1" in ok.output and (work / "cli_out" / Q / "v001" / "manifest.json").is_file()
+    assert "statements v1: 2 communities" in ok.output
+    assert (work / "cli_out" / Q / "v001" / "manifest.json").is_file()
 
 
-def test_prefect_flow(first):
+def test_prefect_flow(first, two_rosters):
     from recon.pipelines.quarterly import previous_quarter, quarterly_flow
 
     work, inp, db, ops, _ = first
     out = quarterly_flow(
-        str(inp / "community_roster"), str(db), str(work / "flow_out"), Q, f"sqlite:///{work / 'f.sqlite'}"
+        str(two_rosters), str(db), str(work / "flow_out"), Q, f"sqlite:///{work / 'f.sqlite'}"
     )
-    assert out["quarter"] == Q and out["version"] == 1 and out["workbooks"] > 0
+    assert out["quarter"] == Q and out["version"] == 1 and out["communities"] == 2 and out["workbooks"] > 0
     from datetime import date
 
     assert previous_quarter(date(2026, 10, 1)) == "2026Q3" and previous_quarter(date(2027, 1, 1)) == "2026Q4"

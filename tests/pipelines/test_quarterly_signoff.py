@@ -26,7 +26,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(quarterly_published, tmp_path_factory):
+def server(quarterly_published, two_rosters, tmp_path_factory):
     import polars as pl
     import uvicorn
 
@@ -38,7 +38,7 @@ def server(quarterly_published, tmp_path_factory):
     work, inp, db = quarterly_published
     here = tmp_path_factory.mktemp("signoff")
     ops = f"sqlite:///{here / 'ops.sqlite'}"
-    result = run_quarterly(QUARTER, inp / "community_roster", db, here / "quarterly", ops_url=ops)
+    result = run_quarterly(QUARTER, two_rosters, db, here / "quarterly", ops_url=ops)
     summary = pl.read_parquet(result.folder / "statement_summary.parquet").sort("community")
     row = summary.filter(pl.col("信息不一致") > 0).row(0, named=True)
     engine = open_store(ops)
