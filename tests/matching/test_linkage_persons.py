@@ -98,7 +98,9 @@ def population(n: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
                 idn = pid[:k] + str((int(pid[k]) + 1) % 10) + pid[k + 1 :]
             if rng.random() < 0.25:
                 ph = None
-            d = f"D{dwelling:05d}" if rng.random() < 0.85 else None
+            placed = rng.random()  # a grid worker's "building 3" names no room: building only
+            d = f"D{dwelling:05d}" if placed < 0.85 else None
+            b = f"D{dwelling:05d}"[:5] if placed < 0.93 else None
             rows.append(
                 {
                     "source": src,
@@ -110,7 +112,7 @@ def population(n: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
                     "birth_date": born.isoformat() if src == "police_registry" else None,
                     "gender": ("男" if male else "女") if src == "police_registry" else None,
                     "std_address_code": d,
-                    "building_key": None if d is None else d[:5],
+                    "building_key": b,
                     "community": f"C{dwelling % 7}",
                 }
             )
@@ -320,3 +322,34 @@ def test_input_problems_are_reported_whole() -> None:
         link_persons(recs.drop("name"))
     with pytest.raises(ValueError, match="occur more than once"):
         link_persons(pl.concat([recs, recs.head(1)]))
+
+
+def test_name_only_visit_with_a_roomless_address_joins_its_person(run) -> None:
+    """A grid worker writes the name and "building 3, no room" (no ID, no phone): the record
+    must join the person living in that building, and not a namesake living elsewhere."""
+    records, truth, res = run
+    # a person with a name nobody else has, living at a dwelling: their records and building
+    named = records.join(truth, on=["source", "record_id"]).filter(pl.col("std_address_code").is_not_null())
+    unique_names = (
+        named.group_by("name").agg(pl.col("true_person").n_unique().alias("n")).filter(pl.col("n") == 1)
+    )
+    target = named.join(unique_names, on="name").sort("record_id").row(0, named=True)
+    visit = {
+        "source": "grid_visit",
+        "record_id": "VISIT-1",
+        "name": target["name"],
+        "id_number": None,
+        "id_type": None,
+        "phone": None,
+        "birth_date": None,
+        "gender": None,
+        "std_address_code": None,
+        "building_key": target["building_key"],
+        "community": target["community"],
+    }
+    elsewhere = dict(visit, record_id="VISIT-2", building_key="NOWHERE", community="C-NOWHERE")
+    extra = pl.DataFrame([visit, elsewhere], schema=records.schema)
+    out = link_persons(pl.concat([records, extra]), model=res.model)
+    pid = dict(zip(out.person_link["record_id"], out.person_link["person_id"], strict=True))
+    assert pid["VISIT-1"] == pid[target["record_id"]]
+    assert pid["VISIT-2"] != pid[target["record_id"]]
