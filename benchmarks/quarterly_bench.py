@@ -86,6 +86,9 @@ def measure(cmd: list[str]) -> dict:
         "seconds": round(secs, 1),
         "peak_rss_tree_gb": round(peak[0] / 1024 / 1024, 2),
         "peak_rss_largest_process_gb": round(usage.ru_maxrss / 1024 / 1024, 2),
+        # user + system CPU of the command and its workers: what it costs when the machine is shared
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        "load_average_at_end": round(os.getloadavg()[0], 2),
         "stdout": stdout,
     }
 

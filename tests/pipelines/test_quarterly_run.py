@@ -22,7 +22,7 @@ from recon.pipelines.quarterly_workbooks import (
     SUMMARY_SHEET,
     columns_for,
 )
-from recon.reconcile.quarterly import ALL_SECTIONS, CONSISTENT
+from recon.reconcile.quarterly import ALL_SECTIONS, CONSISTENT, LOCAL
 from recon.reconcile.quarterly_eval import product_sections, score_sections
 from recon.warehouse.gateway import Warehouse
 from recon.warehouse.quarterly_store import (
@@ -123,13 +123,13 @@ def test_station_workbooks_carry_full_ids_and_no_consistent_list(first):
     seen_full, listed = 0, 0
     for path in books:
         sheets = sheet_rows(path)
-        assert CONSISTENT not in sheets and SUMMARY_SHEET in sheets
+        assert CONSISTENT not in sheets and LOCAL not in sheets and SUMMARY_SHEET in sheets
         for section, rows in sheets.items():
             if section == SUMMARY_SHEET:
                 continue
             listed += len(rows) - 1
             seen_full += sum(1 for r in rows[1:] for c in r if isinstance(c, str) and FULL_ID.fullmatch(c))
-    assert listed == items.filter(pl.col("section") != CONSISTENT).height
+    assert listed == items.filter(~pl.col("section").is_in([CONSISTENT, LOCAL])).height
     assert seen_full > 0
 
 

@@ -39,6 +39,7 @@ def quarterly(
         f"{result.quarter} statements v{result.version}: {result.communities} communities, {result.items:,} items, "
         f"{len(result.workbooks)} workbooks in {result.seconds['total']:.1f} s -> {result.folder}"
     )
+    typer.echo("  seconds: " + ", ".join(f"{k} {v}" for k, v in result.seconds.items()))
     for section, n in result.sections.items():
         typer.echo(f"  {section:<12} {n:>9,}")
     if result.frozen:

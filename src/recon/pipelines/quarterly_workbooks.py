@@ -4,7 +4,7 @@
 * one per sub-district (街道汇总): 汇总 per community, collector assessment, staffing, ranking,
   formulas; no personal data;
 * one per police station (派出所版, full ID numbers): 汇总 per community and the sections that
-  need action (一致 is counted, not listed: least exposure of full numbers).
+  need action (一致 and 户籍人口 are counted, not listed: least exposure of full numbers).
 
 Every sheet has a frozen header row and column widths fitted to the text (CJK counted double).
 Workbooks are written in xlsxwriter's constant-memory mode, row by row.
@@ -216,7 +216,7 @@ def station_workbook(path: Path, items: pl.DataFrame, summary: pl.DataFrame, met
         SUMMARY_SHEET, _summary_frame(summary), percent=tuple(c for c in summary.columns if c.endswith("率"))
     )
     for s in ALL_SECTIONS:
-        if s == CONSISTENT:
+        if s in (CONSISTENT, LOCAL):
             continue
         part = items.filter(pl.col("section") == s)
         book.table(s, sheet_frame(part, columns_for(s), full_ids=True))
