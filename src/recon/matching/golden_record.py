@@ -11,15 +11,17 @@ from __future__ import annotations
 import polars as pl
 
 
-def _best(frame: pl.LazyFrame, key: str, col: str, out: str, *, where: pl.Expr | None = None) -> pl.LazyFrame:
-    f = frame.filter(pl.col(col).is_not_null())
+def _best(f: pl.DataFrame, key: str, col: str, out: str, *, where: pl.Expr | None = None) -> pl.DataFrame:
+    g = f.filter(pl.col(col).is_not_null())
     if where is not None:
-        f = f.filter(where)
+        g = g.filter(where)
+    # one sort of the (person, value) counts instead of a sort inside every group
     return (
-        f.group_by(key, col)
+        g.group_by(key, col)
         .agg(pl.len().alias("_n"), pl.col("id_valid").max().alias("_v"))
-        .group_by(key)
-        .agg(pl.col(col).sort_by(["_n", "_v", col], descending=[True, True, False]).first().alias(out))
+        .sort([key, "_n", "_v", col], descending=[False, True, True, False])
+        .unique(key, keep="first", maintain_order=True)
+        .select(key, pl.col(col).alias(out))
     )
 
 
@@ -27,20 +29,25 @@ def golden_records(records: pl.DataFrame, key: str = "person_id") -> pl.DataFram
     """One row per person: person_id, name, id_number, id_status, phones, birth_date, gender,
     hukou_area, n_records, sources. `records` are prepared person records carrying `person_id`
     (and optionally an integer `key` column identifying the person, which groups faster)."""
-    f = records.lazy().with_columns(
-        pl.col("id_valid").fill_null(False), pl.col("source").cast(pl.Categorical)
-    )
-    base = f.group_by(key).agg(
-        pl.col("person_id").first(),
-        pl.len().alias("n_records"),
-        pl.col("source").cast(pl.String).unique().sort().alias("sources"),
+    cols = ["source", "name_norm", "id_norm", "id_status", "phone_norm", "birth", "gender", "hukou_county"]
+    f = records.select(
+        *dict.fromkeys([key, "person_id"]), *cols, pl.col("id_valid").fill_null(False)
+    ).with_columns(pl.col("source").cast(pl.String))
+    base = f.group_by(key).agg(pl.col("person_id").first(), pl.len().alias("n_records"))
+    sources = (
+        f.select(key, "source")
+        .unique()
+        .sort(key, "source")
+        .group_by(key, maintain_order=True)
+        .agg(pl.col("source").alias("sources"))
     )
     phones = (
         f.filter(pl.col("phone_norm").is_not_null())
         .group_by(key, "phone_norm")
         .len()
-        .group_by(key)
-        .agg(pl.col("phone_norm").sort_by(["len", "phone_norm"], descending=[True, False]).alias("phones"))
+        .sort([key, "len", "phone_norm"], descending=[False, True, False])
+        .group_by(key, maintain_order=True)
+        .agg(pl.col("phone_norm").alias("phones"))
     )
     status = (
         f.filter(pl.col("id_norm").is_not_null())
@@ -48,22 +55,27 @@ def golden_records(records: pl.DataFrame, key: str = "person_id") -> pl.DataFram
         .agg(pl.col("id_status").first())
         .rename({"id_norm": "id_number"})
     )
+    out = base
+    for part in (
+        sources,
+        _best(f, key, "name_norm", "name"),
+        _best(f, key, "id_norm", "_id_valid", where=pl.col("id_valid")),
+        _best(f, key, "id_norm", "_id_any"),
+        phones,
+        _best(f, key, "birth", "_birth"),
+        _best(f, key, "gender", "gender"),
+        _best(f, key, "hukou_county", "hukou_area"),
+    ):
+        out = out.join(part, on=key, how="left")
     out = (
-        base.join(_best(f, key, "name_norm", "name"), on=key, how="left")
-        .join(_best(f, key, "id_norm", "_id_valid", where=pl.col("id_valid")), on=key, how="left")
-        .join(_best(f, key, "id_norm", "_id_any"), on=key, how="left")
-        .with_columns(pl.coalesce("_id_valid", "_id_any").alias("id_number"))
+        out.with_columns(pl.coalesce("_id_valid", "_id_any").alias("id_number"))
         .join(status, on=[key, "id_number"], how="left")
-        .join(phones, on=key, how="left")
-        .join(_best(f, key, "birth", "_birth"), on=key, how="left")
-        .join(_best(f, key, "gender", "gender"), on=key, how="left")
-        .join(_best(f, key, "hukou_county", "hukou_area"), on=key, how="left")
         .with_columns(
             pl.col("_birth").str.to_date("%Y%m%d", strict=False).alias("birth_date"),
             pl.col("phones").fill_null(pl.lit([], dtype=pl.List(pl.String))),
         )
     )
-    out = out.sort(key).select(
+    return out.sort(key).select(
         "person_id",
         "name",
         "id_number",
@@ -75,4 +87,3 @@ def golden_records(records: pl.DataFrame, key: str = "person_id") -> pl.DataFram
         "n_records",
         "sources",
     )
-    return out.collect()
