@@ -236,6 +236,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 messages.append(f"folders not in the contract were ignored: {sorted(found.unknown_folders)}")
             outcomes: list = []
             t_ingest = time.perf_counter()
+            opened = round(t_ingest - t0, 2)  # copy of the published file + schema + discovery
             for source in FEEDS:
                 pause_point(f"ingest:{source}", build)
                 feeds[source] = ingest_feed_task(wh, source, found, run_id, outcomes)
@@ -243,13 +244,14 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
             snapshot_current(wh)  # raw writes are over: each feed's current state is computed once
             rows_in = sum(c.rows_in for c in feeds.values())
             done = [
+                steps.StepCount("open_build_and_discover", 0, 0, {}, opened),
                 steps.StepCount(
                     "ingest_and_validate",
                     rows_in,
                     sum(c.accepted for c in feeds.values()),
                     {"quarantined": sum(c.quarantined for c in feeds.values())},
                     round(time.perf_counter() - t_ingest, 2),
-                )
+                ),
             ]
             decisions, labels = decisions_task(cfg.ops)
             for name, run_step in (
@@ -264,8 +266,19 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 step.seconds = round(time.perf_counter() - t_step, 2)
                 done.append(step)
             pause_point("validate_outputs", build)
-            outcomes += validate_outputs_task(wh, run_id)
+            t_step = time.perf_counter()
+            checked = validate_outputs_task(wh, run_id)
+            outcomes += checked
             docs = data_docs_task(outcomes, cfg.docs)
+            done.append(
+                steps.StepCount(
+                    "validate_outputs_and_docs",
+                    len(outcomes),
+                    len(checked),
+                    {"suites": sorted({o.suite for o in checked})},
+                    round(time.perf_counter() - t_step, 2),
+                )
+            )
             degraded = any(c.files_rejected or c.batches_quarantined for c in feeds.values())
             summary = RunSummary(
                 run_id,
