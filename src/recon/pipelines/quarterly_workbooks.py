@@ -120,12 +120,12 @@ def safe_name(text: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", text or "未知")
 
 
-def _width(values: list[str]) -> float:
-    w = 0
-    for v in values:
-        n = sum(2 if ord(ch) > 0x2E80 else 1 for ch in v)
-        w = max(w, n)
-    return min(max(w + 2, 6), 60)
+def _width(header: str, column: pl.Series) -> float:
+    """Display width of a column: CJK characters count double ((UTF-8 bytes + chars) / 2)."""
+    text = column.cast(pl.Utf8).fill_null("")
+    cells = ((text.str.len_bytes() + text.str.len_chars()) // 2).max() or 0
+    head = sum(2 if ord(ch) > 0x2E80 else 1 for ch in header)
+    return min(max(max(cells, head) + 2, 6), 60)
 
 
 class _Book:
@@ -143,10 +143,9 @@ class _Book:
     def table(self, name: str, frame: pl.DataFrame, percent: tuple[str, ...] = ()) -> None:
         ws = self.wb.add_worksheet(name)
         headers = frame.columns
-        sample = frame.head(500)
+        sample = frame.head(1000)
         for j, h in enumerate(headers):
-            vals = [h] + ["" if v is None else str(v) for v in sample[h].to_list()]
-            ws.set_column(j, j, _width(vals), self.pct if h in percent else None)
+            ws.set_column(j, j, _width(h, sample[h]), self.pct if h in percent else None)
         ws.freeze_panes(1, 0)
         ws.write_row(0, 0, headers, self.head)
         if frame.height:
@@ -199,14 +198,15 @@ def community_workbook(path: Path, items: pl.DataFrame, summary_row: dict, meta:
     book.table(SUMMARY_SHEET, _community_summary(summary_row, meta))
     for s in ALL_SECTIONS:
         part = items.filter(pl.col("section") == s)
-        book.table(s, sheet_frame(part, columns_for(s), full_ids=False))
+        book.table(s, sheet_frame(part, columns_for(s, with_community=False), full_ids=False))
     return book.close()
 
 
-def columns_for(section: str) -> list[tuple[str, str, str | None]]:
-    return {GRID: GRID_COLUMNS, CONSISTENT: CONSISTENT_COLUMNS, LOCAL: LOCAL_COLUMNS}.get(
-        section, ITEM_COLUMNS
-    )
+def columns_for(section: str, with_community: bool = True) -> list[tuple[str, str, str | None]]:
+    """A section sheet's columns; a community's own workbook leaves out the 社区 column."""
+    by = {GRID: GRID_COLUMNS, CONSISTENT: CONSISTENT_COLUMNS, LOCAL: LOCAL_COLUMNS}
+    cols = by.get(section, ITEM_COLUMNS)
+    return cols if with_community else [c for c in cols if c[1] != "community"]
 
 
 def station_workbook(path: Path, items: pl.DataFrame, summary: pl.DataFrame, meta: dict) -> Path:
