@@ -83,7 +83,7 @@ def _level_description(model, comparison: str, level: str | None) -> str:  # noq
 def _stored_waterfalls(snap: Snapshot, flag_id: str, model, limit: int = 3) -> list[dict]:  # noqa: ANN001
     """The run's own waterfalls of the pairs behind this finding (`pair_explanation`, when the
     published file has it): step 0 is the prior, then one row per comparison."""
-    rows = snap.rows("SELECT * FROM pub.pair_explanation WHERE flag_id = ?", [flag_id])
+    rows = snap.rows("SELECT * FROM pe WHERE flag_id = ?", [flag_id])
     pairs: dict[tuple, dict] = {}
     for r in rows:
         key = (r["source_l"], r["record_id_l"], r["source_r"], r["record_id_r"])
@@ -193,7 +193,7 @@ def load_case(snap: Snapshot, finding: dict) -> CaseData:
         links += snap.rows(
             "SELECT am.source, am.record_id, am.address_raw, am.std_address_code, am.status AS address_status, "
             "am.confidence, sa.standard_address FROM pub.address_match am "
-            "LEFT JOIN pub.current_standard_address sa ON sa.address_code = am.std_address_code "
+            "LEFT JOIN sa ON sa.address_code = am.std_address_code "
             "WHERE am.source = ? AND am.record_id = ?",
             [finding["source"], finding["record_id"]],
         )
@@ -240,7 +240,7 @@ def lookup_dwellings(snap: Snapshot, codes: list[str]) -> list[dict]:
         return []
     return snap.rows(
         "SELECT address_code, standard_address, street, community, police_station "
-        f"FROM pub.current_standard_address WHERE address_code IN ({', '.join('?' * len(codes))})",
+        f"FROM sa WHERE address_code IN ({', '.join('?' * len(codes))})",
         codes,
     )
 
@@ -255,6 +255,6 @@ def search_dwellings(snap: Snapshot, text: str, limit: int = 20) -> list[dict]:
     cond = " AND ".join("standard_address LIKE ?" for _ in terms)
     return snap.rows(
         "SELECT address_code, standard_address, street, community, police_station "
-        f"FROM pub.current_standard_address WHERE {cond} ORDER BY length(standard_address), address_code LIMIT ?",
+        f"FROM sa WHERE {cond} ORDER BY length(standard_address), address_code LIMIT ?",
         [*[f"%{t}%" for t in terms], limit],
     )

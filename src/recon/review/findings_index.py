@@ -99,6 +99,23 @@ def prepare_snapshot(snap: Snapshot, engine: Engine) -> None:
         snap.execute(_EMPTY_Q)
     snap.execute("CREATE INDEX IF NOT EXISTS q_flag_id ON q (flag_id)")
     build_case_tables(snap)
+    if snap.has_table("current_standard_address"):  # the dwelling library, for lookups and search
+        snap.execute(
+            "CREATE OR REPLACE TABLE sa AS SELECT address_code, standard_address, street, community, police_station "
+            "FROM pub.current_standard_address ORDER BY address_code"
+        )
+        snap.execute("CREATE INDEX sa_code ON sa (address_code)")
+    else:
+        snap.execute(
+            "CREATE OR REPLACE TABLE sa (address_code VARCHAR, standard_address VARCHAR, street VARCHAR, "
+            "community VARCHAR, police_station VARCHAR)"
+        )
+    if snap.has_table("pair_explanation"):  # the run's waterfalls, indexed by finding
+        snap.execute(
+            "CREATE OR REPLACE TABLE pe AS SELECT * FROM pub.pair_explanation "
+            "WHERE flag_id IN (SELECT flag_id FROM q) ORDER BY flag_id"
+        )
+        snap.execute("CREATE INDEX pe_flag ON pe (flag_id)")
     snap.execute(
         """CREATE OR REPLACE TABLE dec (flag_id VARCHAR PRIMARY KEY, status_decision_id BIGINT,
            decided_status VARCHAR, decided_action VARCHAR, decided_by INTEGER, decided_at TIMESTAMP,
@@ -363,9 +380,25 @@ def _cached(snap: Snapshot, key: tuple, compute):  # noqa: ANN001, ANN202
 
 
 def finding_row(snap: Snapshot, engine: Engine, flag_id: str) -> dict | None:
+    """One finding with its effective state (two indexed point lookups, not a scan of `qv`)."""
     refresh_decisions(snap, engine)
-    got = snap.rows("SELECT q.* FROM qv q WHERE q.flag_id = ?", [flag_id])
-    return got[0] if got else None
+    got = snap.rows("SELECT * FROM q WHERE flag_id = ?", [flag_id])
+    if not got:
+        return None
+    row = got[0]
+    d = snap.rows("SELECT * FROM dec WHERE flag_id = ?", [flag_id])
+    d = d[0] if d else {}
+    pending = bool(d.get("status_decision_id")) and d["status_decision_id"] > (row["file_decision_id"] or 0)
+    row.update(
+        eff_status=d["decided_status"] if pending else row["status"],
+        pending=pending,
+        decided_action=d.get("decided_action"),
+        decided_by=d.get("decided_by"),
+        decided_at=d.get("decided_at"),
+        assignee=d.get("assignee"),
+        assign_kind=d.get("assign_kind"),
+    )
+    return row
 
 
 def finding_rows(snap: Snapshot, flag_ids: list[str]) -> list[dict]:

@@ -40,6 +40,47 @@ def file_signature(path: Path) -> tuple[int, int, int]:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+class _Watchdog:
+    """One thread that interrupts queries running past their time limit (no thread per query)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._watched: dict[int, tuple[float, duckdb.DuckDBPyConnection]] = {}
+        self._next = 0
+        self._thread: threading.Thread | None = None
+
+    def watch(self, cur: duckdb.DuckDBPyConnection, timeout: float) -> int:
+        with self._lock:
+            self._next += 1
+            self._watched[self._next] = (time.monotonic() + timeout, cur)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="duckdb-watchdog", daemon=True)
+                self._thread.start()
+            return self._next
+
+    def done(self, ticket: int) -> None:
+        with self._lock:
+            self._watched.pop(ticket, None)
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(0.1)
+            now = time.monotonic()
+            with self._lock:
+                late = [(k, cur) for k, (deadline, cur) in self._watched.items() if deadline < now]
+                for k, _ in late:
+                    self._watched.pop(k, None)
+            for _, cur in late:
+                try:
+                    cur.interrupt()
+                    log.warning("a query on the published file ran past its time limit and was interrupted")
+                except duckdb.Error:
+                    pass
+
+
+_WATCHDOG = _Watchdog()
+
+
 @dataclass
 class Snapshot:
     """One opened published file: `pub.<table>` reads it; unqualified tables are in memory."""
@@ -59,10 +100,7 @@ class Snapshot:
 
     def _run(self, sql: str, params: Sequence[Any] | dict | None, timeout: float | None):
         cur = self.con.cursor()
-        timer = None
-        if timeout:
-            timer = threading.Timer(timeout, cur.interrupt)
-            timer.start()
+        ticket = _WATCHDOG.watch(cur, timeout) if timeout else None
         try:
             return cur, (cur.execute(sql, params) if params is not None else cur.execute(sql))
         except duckdb.Error as e:
@@ -71,8 +109,8 @@ class Snapshot:
                 f"SQL failed on the published file {self.path}: {e}\n--- SQL ---\n{sql.strip()}"
             ) from e
         finally:
-            if timer:
-                timer.cancel()
+            if ticket is not None:
+                _WATCHDOG.done(ticket)
 
     def rows(
         self, sql: str, params: Sequence[Any] | dict | None = None, *, timeout: float | None = 10.0
