@@ -176,7 +176,7 @@ def accuracy(persons: int, seed: int) -> dict:
 
     from recon.reconcile.quarterly_eval import score_sections
 
-    work = BENCH / f"quarterly_eval_{persons}"
+    work = BENCH / f"quarterly_eval_{persons}_s{seed}"
     if not (work / "truth" / "quarterly_sections.parquet").is_file():
         measure(
             [
@@ -243,10 +243,12 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=None)
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
-    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    results: dict = {}
     if args.what in ("accuracy", "all"):
-        results["accuracy"] = accuracy(args.persons or 20_000, args.seed)
-        print("accuracy", json.dumps(results["accuracy"], ensure_ascii=False, indent=1), flush=True)
+        persons = args.persons or 20_000
+        key = f"accuracy_{persons}_s{args.seed}"
+        results[key] = accuracy(persons, args.seed)
+        print(key, json.dumps(results[key], ensure_ascii=False, indent=1), flush=True)
     if args.what in ("prepare", "all"):
         results["prepare"] = prepare(args.persons or 1_000_000)
         print("prepare", json.dumps(results["prepare"], ensure_ascii=False), flush=True)
@@ -254,7 +256,8 @@ def main() -> None:
         results["run"] = run(args.persons or 1_000_000)
         print("run", json.dumps(results["run"], ensure_ascii=False, indent=1), flush=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    merged = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}  # other stages' figures stay
+    RESULTS.write_text(json.dumps({**merged, **results}, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":
