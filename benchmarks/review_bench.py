@@ -221,6 +221,14 @@ async def deciding(base: str, users: list[str], seconds: float, db: Path, ops_ur
     errors: list[str] = []
     times: list[float] = []
     rng = random.Random(2)
+    phase = {"name": "before_nightly"}  # before_nightly / nightly_running / after_publish
+    by_phase: dict[str, int] = {}
+    published_at: list[float] = []
+
+    def keep_going(end: float) -> bool:
+        # at least `seconds`, and at least 10 s past the new file's publication
+        now = time.monotonic()
+        return now < end or not published_at or now < published_at[0] + 10
 
     async def post(c: httpx.AsyncClient, url: str, data: dict) -> httpx.Response | None:
         for attempt in range(3):  # a dropped connection is retried with the same client token
@@ -236,7 +244,7 @@ async def deciding(base: str, users: list[str], seconds: float, db: Path, ops_ur
         async with httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=False) as c:
             await login(c, name)
             end = time.monotonic() + seconds
-            while time.monotonic() < end:
+            while keep_going(end):
                 ftype = rng.choice(["address_inaccurate"] * 3 + ["late_declaration", "unregistered"])
                 q = await c.get(f"/api/queue/{ftype}", params={"page": rng.randint(1, 5), "size": 50})
                 if q.status_code != 200:
@@ -285,6 +293,7 @@ async def deciding(base: str, users: list[str], seconds: float, db: Path, ops_ur
                     continue
                 if resp.status_code == 303:
                     acked[token] = int(re.search(r"saved=(\d+)", resp.headers["location"]).group(1))
+                    by_phase[phase["name"]] = by_phase.get(phase["name"], 0) + 1
                     if rng.random() < 0.05:  # a double click: the same form again
                         again = await post(c, f"/cases/{flag}/decide", data)
                         resent += 1
@@ -301,6 +310,7 @@ async def deciding(base: str, users: list[str], seconds: float, db: Path, ops_ur
 
     async def nightly() -> dict:
         await asyncio.sleep(10)
+        phase["name"] = "nightly_running"
         t0 = time.perf_counter()
         before = os.stat(db).st_ino
         proc = await asyncio.create_subprocess_exec(
@@ -318,6 +328,8 @@ async def deciding(base: str, users: list[str], seconds: float, db: Path, ops_ur
             stderr=asyncio.subprocess.DEVNULL,
         )
         code = await proc.wait()
+        published_at.append(time.monotonic())
+        phase["name"] = "after_publish"
         return {
             "exit_code": code,
             "seconds": round(time.perf_counter() - t0, 1),
@@ -348,6 +360,7 @@ async def deciding(base: str, users: list[str], seconds: float, db: Path, ops_ur
         "seconds": round(wall, 1),
         "nightly": results[0],
         "decisions_acknowledged": len(acked),
+        "acknowledged_by_phase": by_phase,
         "forms_resent": resent,
         "decisions_stored": len(stored),
         "lost": len(lost),

@@ -203,3 +203,18 @@ def test_export_of_confirmed_corrections(env):
     # another station's reviewer exports nothing of station A
     other = env.client("reviewer_b").get("/export/corrections.csv").content.decode("utf-8-sig")
     assert len(other.strip().splitlines()) == 1
+
+
+def test_bulk_assign_needs_a_supervisor_and_a_real_reviewer(env):
+    s = env.client("supervisor")
+    flag = env.world.flag_a
+    data = {"bulk_action": "assign", "scope": "selected", "selected": [flag], "csrf_token": csrf_of(s)}
+    assert s.post("/queue/address_inaccurate/bulk", data={**data, "assignee": "nobody"}).status_code == 400
+    assert s.post("/queue/address_inaccurate/bulk", data={**data, "assignee": "reviewer"}).status_code == 303
+    r = env.client("reviewer")
+    refused = r.post(
+        "/queue/address_inaccurate/bulk",
+        data={**data, "assignee": "reviewer", "csrf_token": csrf_of(r)},
+    )
+    assert refused.status_code == 403
+    assert [(d["action"], d["payload"]["assignee"]) for d in _rows(env)] == [("assign", "reviewer")]

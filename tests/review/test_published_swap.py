@@ -87,3 +87,30 @@ def test_no_published_file_yet_says_what_to_do(tmp_path):
     resp = c.get("/api/queue/address_inaccurate")
     assert resp.status_code == 503
     assert "recon nightly" in resp.json()["error"]["what_to_do"]
+
+
+def test_each_published_run_adds_to_the_kpi_trend(env, tmp_path):
+    from sqlalchemy import func, select
+
+    from recon.warehouse.ops_store import kpi_history
+
+    pf = env.app.state.ctx.published
+    c = env.client("analyst")
+    assert c.get("/dashboard").status_code == 200
+
+    def runs() -> int:
+        with env.engine.connect() as con:
+            return con.execute(select(func.count(func.distinct(kpi_history.c.run_id)))).scalar_one()
+
+    assert runs() == 1
+    _next_file(
+        env,
+        tmp_path,
+        "INSERT INTO run SELECT * REPLACE (run_id || '-next' AS run_id, as_of + 1 AS as_of, "
+        "started_at + INTERVAL 1 DAY AS started_at) FROM run ORDER BY started_at DESC LIMIT 1; "
+        "UPDATE kpi SET value = value * 0.9 WHERE level = '区县'",
+    )
+    pf.wait_for(lambda s: s.signature == file_signature(env.db), timeout=60)
+    page = c.get("/dashboard").text
+    assert runs() == 2
+    assert page.count("<polyline") >= 4  # one trend line per rate, now over two runs

@@ -65,6 +65,12 @@ def review(
     app = create_app(db, ops, secure_cookies=secure_cookies)
     if user_count(app.state.ctx.engine) == 0:
         typer.echo("no accounts yet: add one with `recon users add NAME --role admin`", err=True)
+    import time
+
+    t0 = time.perf_counter()
+    with app.state.ctx.published.snapshot():  # open the file and build its index before serving
+        pass
+    typer.echo(f"published file {db} opened in {time.perf_counter() - t0:.1f} s")
     typer.echo(f"review app on http://{host}:{port} (published file {db})")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 

@@ -17,7 +17,7 @@ from recon.review.decisions import build_decision, history, store
 from recon.review.deps import client_of, csrf_session, ctx, current_session, deciding_session, snapshot
 from recon.review.errors import bad_request, forbidden, not_found
 from recon.review.labels import DISMISS_REASONS, SOURCES
-from recon.review.masking import mask_record, mask_text
+from recon.review.masking import mask_name, mask_record, mask_text
 from recon.review.sessions import Session, SessionStore
 from recon.warehouse.ops_store import audit
 from recon.warehouse.published import Snapshot
@@ -74,6 +74,11 @@ def _reviewers_for(request: Request, finding: dict) -> list[dict]:
     return out
 
 
+def _mask_responsible(text: str) -> str:
+    parts = [x.strip() for x in text.split("/")]
+    return " / ".join([parts[0], *[mask_name(x) or "" for x in parts[1:]]]) if len(parts) > 1 else text
+
+
 def _collectors(snap: Snapshot, community: str | None) -> list[str]:
     """Registration collectors (专管员) of a community, for the field-visit form (cached per file)."""
     if not community:
@@ -105,7 +110,10 @@ def case_page(
     names = user.masks_names
 
     def m(rec: dict) -> dict:
-        return mask_record(rec, reveal=reveal, names=names)
+        out = mask_record(rec, reveal=reveal, names=names)
+        if names and out.get("responsible"):  # "agency / landlord": the landlord is a person
+            out["responsible"] = _mask_responsible(out["responsible"])
+        return out
 
     def masked(v: object) -> object:
         if reveal:
@@ -115,6 +123,8 @@ def case_page(
         return mask_text(str(v)) if isinstance(v, str) else v
 
     evidence_text = {k: masked(v) for k, v in case.evidence.items()}
+    if names and isinstance(evidence_text.get("responsible"), str):
+        evidence_text["responsible"] = _mask_responsible(evidence_text["responsible"])
     explanation = [
         {
             **e,

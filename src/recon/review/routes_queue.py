@@ -122,6 +122,18 @@ def bulk(
         raise bad_request("未知的批量操作。", "请从批量操作菜单中选择。")
     if bulk_action == "assign" and not user.can_reassign:
         raise forbidden("指派审核人（仅审核主管可以指派）")
+    if bulk_action == "assign":
+        from recon.review.accounts import list_users
+
+        known = {
+            u["username"]
+            for u in list_users(c.engine)
+            if u["role"] in ("reviewer", "supervisor") and not u["disabled"]
+        }
+        if assignee.strip() not in known:
+            raise bad_request(
+                f"“{assignee}”不是有效的审核员账号。", "请填写审核员的用户名（见管理员的账号列表）。"
+            )
     if scope == "all":
         rows = fx.selection_ids(snap, c.engine, user, f, BULK_LIMIT)
         targets = [r["flag_id"] for r in rows]
