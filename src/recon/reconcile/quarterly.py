@@ -35,76 +35,34 @@ Inputs (all per quarter; see `statement`):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 
 from recon.matching.names import normalize_name
+from recon.reconcile.quarterly_grid import grid_discrepancies
+from recon.reconcile.quarterly_terms import (
+    ALL_SECTIONS,
+    CONSISTENT,
+    GRID,
+    ITEM_SCHEMA,
+    LOCAL,
+    MISMATCH,
+    REGISTRY_ONLY,
+    ROSTER_ONLY,
+    SECTIONS,
+    active_at,
+    quarter_bounds,
+    quarter_label,
+    shape,
+)
 
-CONSISTENT = "一致"
-ROSTER_ONLY = "底册有、登记无"
-REGISTRY_ONLY = "登记有、底册无"
-MISMATCH = "信息不一致"
-LOCAL = "户籍人口"
-GRID = "网格走访不符"
-
-# the reconciled sections (rates are shares of these); 户籍人口 and 网格走访不符 are listed apart
-SECTIONS = (CONSISTENT, ROSTER_ONLY, REGISTRY_ONLY, MISMATCH)
-ALL_SECTIONS = (*SECTIONS, LOCAL, GRID)
-
-ITEM_SCHEMA = {
-    "item_id": pl.Utf8,  # R:<roster record> / G:<registration> / V:<grid visit>: stable across reruns
-    "quarter": pl.Utf8,
-    "street": pl.Utf8,
-    "community": pl.Utf8,
-    "section": pl.Utf8,
-    "roster_record_id": pl.Utf8,
-    "roster_seq": pl.Utf8,
-    "registration_id": pl.Utf8,
-    "registration_community": pl.Utf8,
-    "person_id": pl.Utf8,
-    "roster_name": pl.Utf8,
-    "registry_name": pl.Utf8,
-    "roster_id_number": pl.Utf8,
-    "registry_id_number": pl.Utf8,
-    "roster_phone": pl.Utf8,
-    "registry_phone": pl.Utf8,
-    "roster_address": pl.Utf8,
-    "registry_address": pl.Utf8,
-    "roster_dwelling": pl.Utf8,
-    "registry_dwelling": pl.Utf8,
-    "registered_on": pl.Date,
-    "collector": pl.Utf8,
-    "differences": pl.Utf8,
-    "evidence_dwelling": pl.Utf8,
-    "evidence_since": pl.Date,
-    "evidence_record": pl.Utf8,
-    "evidence_supports": pl.Utf8,
-    "suggested_action": pl.Utf8,
-    "remark": pl.Utf8,
-    "visit_id": pl.Utf8,
-    "visit_date": pl.Date,
-    "visit_result": pl.Utf8,
-    "grid_worker": pl.Utf8,
-}
-
-
-def quarter_bounds(quarter: str) -> tuple[date, date]:
-    """'2026Q3' -> (2026-07-01, 2026-09-30); a clear error for anything else."""
-    m = re.fullmatch(r"\s*(\d{4})\s*[Qq]\s*([1-4])\s*", quarter or "")
-    if not m:
-        raise ValueError(f"quarter must look like 2026Q3 (year, Q, 1-4); got {quarter!r}")
-    y, q = int(m.group(1)), int(m.group(2))
-    first = date(y, 3 * q - 2, 1)
-    nxt = date(y + (q == 4), (3 * q) % 12 + 1, 1)
-    return first, nxt - timedelta(days=1)
-
-
-def quarter_label(quarter: str) -> str:
-    first, _ = quarter_bounds(quarter)
-    return f"{first.year}Q{(first.month - 1) // 3 + 1}"
+__all__ = [
+    "ALL_SECTIONS", "CONSISTENT", "GRID", "ITEM_SCHEMA", "LOCAL", "MISMATCH", "REGISTRY_ONLY", "ROSTER_ONLY",
+    "SECTIONS", "Statement", "active_at", "grid_discrepancies", "quarter_bounds", "quarter_label", "statement",
+    "summarize",
+]  # fmt: skip
 
 
 # -- text comparison --------------------------------------------------------------------------
@@ -137,14 +95,6 @@ class Statement:
     roster_sections: pl.DataFrame  # record_id, community, section
     registration_sections: pl.DataFrame  # registration_id, community, section
     summary: pl.DataFrame  # per community: counts and rates per section
-
-
-def active_at(regs: pl.DataFrame, day: date) -> pl.DataFrame:
-    """Registrations active on `day`: 登记日期 <= day and 注销日期 empty or after it."""
-    return regs.filter(
-        (pl.col("registered_on") <= day)
-        & (pl.col("deregistered_on").is_null() | (pl.col("deregistered_on") > day))
-    )
 
 
 def _pairs(roster: pl.DataFrame, active: pl.DataFrame, buildings: pl.DataFrame) -> pl.DataFrame:
@@ -445,9 +395,9 @@ def statement(
     grid_items = grid_discrepancies(q, visits.join(with_roster, on="community", how="semi"), active, local)
     items = pl.concat(
         [
-            _shape(roster_items),
-            _shape(reg_items),
-            _shape(grid_items),
+            shape(roster_items),
+            shape(reg_items),
+            shape(grid_items),
         ],
         how="vertical",
     ).sort(
@@ -471,87 +421,6 @@ def statement(
         ]
     ).sort("registration_id")
     return Statement(q, qe, items, roster_sections, reg_sections, summarize(items, roster, active))
-
-
-def _shape(frame: pl.DataFrame) -> pl.DataFrame:
-    cols = []
-    for name, dtype in ITEM_SCHEMA.items():
-        cols.append(pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name))
-    return frame.select(cols)
-
-
-def grid_discrepancies(
-    quarter: str, visits: pl.DataFrame, active: pl.DataFrame, local: pl.DataFrame
-) -> pl.DataFrame:
-    """Grid visits in the quarter that contradict the registrations active at QE: the newest visit
-    per person and dwelling says 在住 where the (non-local) person has no registration at that
-    dwelling, or says 已搬离 / 查无此人 where a registration made before the visit is still active."""
-    q_start, qe = quarter_bounds(quarter)
-    v = (
-        visits.filter(
-            pl.col("visit_date").is_between(q_start, qe)
-            & pl.col("person_id").is_not_null()
-            & pl.col("dwelling").is_not_null()
-        )
-        .sort(["person_id", "dwelling", "visit_date", "record_id"], descending=[False, False, True, True])
-        .unique(["person_id", "dwelling"], keep="first", maintain_order=True)
-        .join(local, on="person_id", how="left")
-    )
-    here = active.select(
-        "person_id",
-        pl.col("dwelling"),
-        pl.col("record_id").alias("registration_id"),
-        "registered_on",
-        "collector",
-        pl.col("name").alias("registry_name"),
-        pl.col("id_number").alias("registry_id_number"),
-        pl.col("phone").alias("registry_phone"),
-        pl.col("address").alias("registry_address"),
-    ).unique(["person_id", "dwelling"], keep="first")
-    v = v.join(here, on=["person_id", "dwelling"], how="left")
-    seen = (
-        (pl.col("visit_result") == "在住")
-        & ~pl.col("is_local").fill_null(False)
-        & pl.col("registration_id").is_null()
-    )
-    gone = (
-        pl.col("visit_result").is_in(["已搬离", "查无此人"])
-        & pl.col("registration_id").is_not_null()
-        & (pl.col("registered_on") < pl.col("visit_date"))
-    )
-    return v.filter(seen | gone).select(
-        pl.lit(quarter).alias("quarter"),
-        "street",
-        "community",
-        pl.lit(GRID).alias("section"),
-        "registration_id",
-        pl.col("community").alias("registration_community"),
-        "person_id",
-        pl.col("name").alias("roster_name"),
-        "registry_name",
-        pl.col("id_number").alias("roster_id_number"),
-        "registry_id_number",
-        pl.col("phone").alias("roster_phone"),
-        "registry_phone",
-        pl.col("address").alias("roster_address"),
-        "registry_address",
-        pl.col("dwelling").alias("roster_dwelling"),
-        pl.col("dwelling").alias("registry_dwelling"),
-        "registered_on",
-        "collector",
-        pl.when(seen)
-        .then(pl.lit("走访在住、该地址无有效登记"))
-        .otherwise(pl.lit("走访称已离开、登记仍有效"))
-        .alias("differences"),
-        pl.when(seen)
-        .then(pl.lit("核实后补办居住登记"))
-        .otherwise(pl.lit("核实后注销登记"))
-        .alias("suggested_action"),
-        pl.col("record_id").alias("visit_id"),
-        "visit_date",
-        "visit_result",
-        "grid_worker",
-    )
 
 
 def summarize(items: pl.DataFrame, roster: pl.DataFrame, active: pl.DataFrame) -> pl.DataFrame:
