@@ -7,6 +7,7 @@ Screenshots of the queue, a case and the dashboard are saved to data/out/screens
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import threading
@@ -67,6 +68,7 @@ def test_reviewer_corrects_an_address_and_the_next_night_keeps_it(server, publis
     from playwright.sync_api import expect, sync_playwright
 
     from recon.pipelines.nightly import nightly_flow
+    from recon.warehouse.ops_store import open_store, record_decision
     from recon.warehouse.published import file_signature
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -115,8 +117,29 @@ def test_reviewer_corrects_an_address_and_the_next_night_keeps_it(server, publis
         expect(page.locator(".kpi")).to_have_count(4)
         page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
 
-        # the nightly run reads the decision, and publishes a new file the app picks up
+        # a not-same-person decision elsewhere: the next run must read its negative linkage label
         db = server["db"]
+        con = duckdb.connect(str(db), read_only=True)
+        other_flag, other_hash, other_ev, other_rec = con.execute(
+            "SELECT flag_id, evidence_hash, evidence, record_id FROM flag WHERE flag_id = ?",
+            [published.flag_b],
+        ).fetchone()
+        con.close()
+        current = json.loads(other_ev).get("current_evidence")
+        assert current, "the other station's finding names the evidence behind it"
+        engine = open_store(server["ops_url"])
+        record_decision(
+            engine,
+            flag_id=other_flag,
+            action="dismiss",
+            user_id=None,
+            evidence_hash=other_hash,
+            payload={"kind": "not_same_person", "reason": "非同一人"},
+            labels=[(f"police_registry:{other_rec}", current, False)],
+        )
+        engine.dispose()
+
+        # the nightly run reads the decisions, and publishes a new file the app picks up
         old_sig = file_signature(db)
         nightly_flow(str(published.input_dir), str(db), AS_OF.isoformat(), "330114", server["ops_url"])
         assert file_signature(db) != old_sig
@@ -130,6 +153,18 @@ def test_reviewer_corrects_an_address_and_the_next_night_keeps_it(server, publis
         assert (
             (status, reason) == ("confirmed", "reviewer decision") and decision_id is not None and runs >= 2
         )
+        con = duckdb.connect(str(db), read_only=True)
+        other = con.execute(
+            "SELECT status, status_reason, evidence FROM flag WHERE flag_id = ?", [other_flag]
+        ).fetchone()
+        con.close()
+        # the label kept the records apart: the finding is dismissed, closed, or (its evidence
+        # changed) asked again on other evidence, never on the record labelled as someone else
+        assert (
+            other is None
+            or other[0] in ("dismissed", "closed")
+            or (other[1] == "reopened: evidence changed since dismissal" and current not in other[2])
+        ), other
 
         page.goto(f"{base}/cases/{flag_id}")
         expect(page.locator("#case-status")).to_have_text("已确认")
