@@ -75,3 +75,33 @@ DISMISS_REASONS = (
 
 def t(mapping: dict, key: str | None) -> str:
     return mapping.get(key or "", key or "—")
+
+# comparison levels of the linkage model (recon.matching), for the match-weight tables
+MATCH_LEVELS = {
+    "exact": "完全一致",
+    "near": "近似（差一位或相邻位颠倒）",
+    "masked_compatible": "脱敏号码与之相符",
+    "valid_different": "均为有效号码但不同",
+    "different": "不同",
+    "simplified": "繁简转换后一致",
+    "pinyin": "拼音相同（同音字）",
+    "lookalike": "形近字",
+    "one_char": "差一个字",
+    "jw_0.90": "高度相似",
+    "jw_0.80": "相似",
+    "else": "不同",
+    "typo": "笔误（差一位）",
+    "day_month_swap": "月日颠倒",
+    "same": "相同",
+    "exact_mobile": "手机号一致",
+    "exact_other": "号码一致",
+    "same_dwelling": "同一房屋",
+    "building_partial": "同一楼栋（房号不详）",
+    "community_partial": "同一社区（地址不全）",
+    "same_building": "同一楼栋",
+    "same_community": "同一社区",
+    "same_county": "户籍同一县区",
+    "same_prefecture": "户籍同一地市",
+    "same_province": "户籍同一省份",
+    "null": "缺失（不计分）",
+}
