@@ -195,7 +195,7 @@ def nightly_two_nights(persons: int) -> dict:
     for f in work.glob("recon.duckdb*"):
         f.unlink()
     (work / "ops.sqlite").unlink(missing_ok=True)
-    res: dict = {}
+    res: dict = {"load_average": [round(x, 1) for x in os.getloadavg()]}
     for night, inp, as_of in (
         ("night1_cold", work / "input_night1", "2026-10-31"),
         ("night2_incremental", out / "input", AS_OF),
@@ -223,6 +223,68 @@ def nightly_two_nights(persons: int) -> dict:
     return res
 
 
+def write_nightly_docs(res: dict) -> None:
+    """The nightly section of docs/benchmarks.md (between its markers; other sections kept)."""
+    doc = ROOT / "docs" / "benchmarks.md"
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    text = doc.read_text() if doc.exists() else "# Benchmarks\n"
+    start, end = "<!-- nightly:start -->", "<!-- nightly:end -->"
+    lines = [
+        start,
+        f"## Nightly run (`make bench-nightly`, {res['persons']:,} persons)",
+        "",
+        "Night 1 is cold (empty warehouse, every delivery up to 2026-10-31); night 2 brings the",
+        "D deliveries of 2026-11-20 (newest file of each append feed, a new registry",
+        "snapshot) into night 1's warehouse. Wall time includes the temporary Prefect server.",
+        f"Load average when the runs started: {res.get('load_average', 'not recorded')} (2 cores).",
+        "",
+        "| night | wall s | peak RSS GB | rows in | " + " | ".join(NIGHT_STEPS) + " |",
+        "|---|---:|---:|---:|" + "---:|" * len(NIGHT_STEPS),
+    ]
+    for night in ("night1_cold", "night2_incremental"):
+        r = res[night]
+        cells = [str(r["steps"].get(s, {}).get("seconds", "")) for s in NIGHT_STEPS]
+        lines.append(
+            f"| {night} | {r['seconds']} | {r['peak_rss_gb']} | {r['rows_in']:,} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    lines += [
+        "",
+        "Findings of night 2 against the ground truth:",
+        "",
+        "| type | tp | fp | fn | precision | recall |",
+    ]
+    lines.append("|---|---:|---:|---:|---:|---:|")
+    for f in res["findings_scores"]:
+        lines.append(
+            f"| {f['flag_type']} | {f['tp']:,} | {f['fp']:,} | {f['fn']:,} | {f['precision']} | {f['recall']} |"
+        )
+    lk = res["linkage_scores"]
+    lines += [
+        "",
+        f"Person linkage, pairwise: precision {lk['precision']:.5f}, recall {lk['recall']:.5f}, F1 {lk['f1']:.5f}.",
+        end,
+    ]
+    block = "\n".join(lines)
+    if start in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    doc.write_text(text)
+
+
+NIGHT_STEPS = [
+    "open_build_and_discover",
+    "ingest_and_validate",
+    "resolve_addresses",
+    "link_persons",
+    "findings_and_rates",
+    "explain_findings",
+    "validate_outputs_and_docs",
+]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["all", "synth", "ingest", "address", "nightly"])
@@ -241,6 +303,7 @@ def main() -> None:
         print("address", json.dumps(results["address"], ensure_ascii=False, indent=1), flush=True)
     if args.what == "nightly":
         results["nightly"] = {"persons": args.persons, **nightly_two_nights(args.persons)}
+        write_nightly_docs(results["nightly"])
         print("nightly", json.dumps(results["nightly"], ensure_ascii=False), flush=True)
     path = BENCH / "results.json"  # merged: each stage keeps its latest figures
     merged = json.loads(path.read_text()) if path.exists() else {}
