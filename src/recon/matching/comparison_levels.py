@@ -25,9 +25,8 @@ def _cpdist(scorer, dtype) -> Metric:
     def run(enc: EncodedRecords, col: str, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
         if len(ca) == 0:
             return np.zeros(0, dtype=dtype)
-        vals = enc.values[col]
-        a, b = vals.gather(ca).to_list(), vals.gather(cb).to_list()
-        return process.cpdist(a, b, scorer=scorer, workers=-1).astype(dtype)
+        vals = enc.objects(col)  # Python strings made once per distinct value, not per pair
+        return process.cpdist(vals[ca].tolist(), vals[cb].tolist(), scorer=scorer, workers=-1).astype(dtype)
 
     return run
 
@@ -110,11 +109,18 @@ class EncodedRecords:
         self.codes: dict[str, np.ndarray] = {}
         self.values: dict[str, pl.Series] = {}
         self._chars: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._objects: dict[str, np.ndarray] = {}
         for col in dict.fromkeys(columns):
             s = frame.get_column(col)
             if s.dtype != pl.String:
                 s = s.cast(pl.String)
             self.codes[col], self.values[col] = factorize(s.replace("", None))
+
+    def objects(self, col: str) -> np.ndarray:
+        """Distinct values of `col` as a numpy object array of Python strings (cached)."""
+        if col not in self._objects:
+            self._objects[col] = np.array(self.values[col].to_list(), dtype=object)
+        return self._objects[col]
 
     def char_matrix(self, col: str) -> tuple[np.ndarray, np.ndarray]:
         """Distinct values of `col` as a (values × width) code-point matrix (0-padded) and lengths."""
