@@ -138,6 +138,13 @@ def quarterly(input_dir: Path, db: Path, out: Path, ops: Path) -> dict:
     return res
 
 
+def published_db(persons: int) -> Path:
+    """Our own published file of the district, else the one `benchmarks/bench.py nightly` made."""
+    own = BENCH / f"quarterly_{persons}" / "recon.duckdb"
+    shared = BENCH / f"recon_{persons}.duckdb"
+    return own if own.is_file() or not shared.is_file() else shared
+
+
 def prepare(persons: int) -> dict:
     district = BENCH / f"district_{persons}"
     if not (district / "input").is_dir():
@@ -146,7 +153,7 @@ def prepare(persons: int) -> dict:
         )
     work = BENCH / f"quarterly_{persons}"
     work.mkdir(parents=True, exist_ok=True)
-    db = work / "recon.duckdb"
+    db = published_db(persons)
     if db.is_file():
         return {"db": str(db), "note": "published file already there"}
     res = nightly(district / "input", db)
@@ -156,7 +163,8 @@ def prepare(persons: int) -> dict:
 
 def run(persons: int) -> dict:
     work = BENCH / f"quarterly_{persons}"
-    db = work / "recon.duckdb"
+    work.mkdir(parents=True, exist_ok=True)
+    db = published_db(persons)
     if not db.is_file():
         raise SystemExit(
             f"{db} is missing: run `python benchmarks/quarterly_bench.py prepare --persons {persons}`"
