@@ -182,7 +182,7 @@ def run(persons: int) -> dict:
 def accuracy(persons: int, seed: int) -> dict:
     import polars as pl
 
-    from recon.reconcile.quarterly_eval import score_sections
+    from recon.reconcile.quarterly_eval import score_sections, sections_from_items
 
     work = BENCH / f"quarterly_eval_{persons}_s{seed}"
     if not (work / "truth" / "quarterly_sections.parquet").is_file():
@@ -208,28 +208,7 @@ def accuracy(persons: int, seed: int) -> dict:
     ops.unlink(missing_ok=True)
     res = quarterly(work / "input", db, out, ops)
     items = pl.read_parquet(Path(res["folder"]) / "statement_items.parquet")
-    roster = items.filter(pl.col("roster_record_id").is_not_null())
-    regs = pl.concat(
-        [
-            roster.filter(pl.col("registration_community") == pl.col("community"))
-            .sort("roster_record_id")
-            .unique("registration_id", keep="first")
-            .select("registration_id", "section"),
-            items.filter(pl.col("roster_record_id").is_null() & pl.col("visit_id").is_null()).select(
-                "registration_id", "section"
-            ),
-        ]
-    )
-    product = pl.concat(
-        [
-            roster.select(
-                pl.lit("roster").alias("kind"), pl.col("roster_record_id").alias("record_id"), "section"
-            ),
-            regs.select(
-                pl.lit("registration").alias("kind"), pl.col("registration_id").alias("record_id"), "section"
-            ),
-        ]
-    )
+    product = sections_from_items(items)
     truth = pl.read_parquet(work / "truth" / "quarterly_sections.parquet").filter(
         pl.col("quarter") == QUARTER
     )

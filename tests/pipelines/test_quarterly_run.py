@@ -23,7 +23,7 @@ from recon.pipelines.quarterly_workbooks import (
     columns_for,
 )
 from recon.reconcile.quarterly import ALL_SECTIONS, CONSISTENT, LOCAL
-from recon.reconcile.quarterly_eval import product_sections, score_sections
+from recon.reconcile.quarterly_eval import score_sections, sections_from_items
 from recon.warehouse.gateway import Warehouse
 from recon.warehouse.quarterly_store import (
     SignOffRefused,
@@ -153,25 +153,7 @@ def test_street_workbooks(first):
 def test_sections_match_the_truth(first, small_district):
     *_, result = first
     items = items_of(result)
-    product = product_sections(
-        items.filter(pl.col("roster_record_id").is_not_null()).select(
-            pl.col("roster_record_id").alias("record_id"), "section"
-        ),
-        pl.concat(
-            [
-                items.filter(
-                    pl.col("roster_record_id").is_not_null()
-                    & (pl.col("registration_community") == pl.col("community"))
-                )
-                .sort("roster_record_id")
-                .unique("registration_id", keep="first")
-                .select("registration_id", "section"),
-                items.filter(
-                    pl.col("roster_record_id").is_null() & (pl.col("section") != "网格走访不符")
-                ).select("registration_id", "section"),
-            ]
-        ),
-    )
+    product = sections_from_items(items)
     truth = pl.read_parquet(small_district / "truth" / "quarterly_sections.parquet").filter(
         pl.col("quarter") == Q
     )
@@ -179,6 +161,7 @@ def test_sections_match_the_truth(first, small_district):
     print(json.dumps({k: v for k, v in score.items() if k != "confusion"}, ensure_ascii=False))
     assert score["by_kind"]["roster"]["accuracy"] >= 0.99
     assert score["by_kind"]["registration"]["accuracy"] >= 0.99
+    assert score["by_kind"]["grid"]["records"] > 0
     for section, s in score["by_section"].items():
         assert s["precision"] >= 0.95 and s["recall"] >= 0.95, (section, s)
 

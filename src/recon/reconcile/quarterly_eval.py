@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from recon.reconcile.quarterly import ALL_SECTIONS
+from recon.reconcile.quarterly import ALL_SECTIONS, GRID
 
 
 def score_sections(product: pl.DataFrame, truth: pl.DataFrame) -> dict:
@@ -17,7 +17,7 @@ def score_sections(product: pl.DataFrame, truth: pl.DataFrame) -> dict:
         .with_columns(pl.col("got").fill_null("(缺)"), pl.col("want").fill_null("(缺)"))
     )
     out: dict = {"by_kind": {}, "by_section": {}}
-    for kind in ("roster", "registration"):
+    for kind in ("roster", "registration", "grid"):
         k = j.filter(pl.col("kind") == kind)
         n = k.height
         correct = int((k["got"] == k["want"]).sum())
@@ -49,12 +49,32 @@ def score_sections(product: pl.DataFrame, truth: pl.DataFrame) -> dict:
     return out
 
 
-def product_sections(roster_sections: pl.DataFrame, registration_sections: pl.DataFrame) -> pl.DataFrame:
+def sections_from_items(items: pl.DataFrame) -> pl.DataFrame:
+    """kind, record_id, section of a statement's items (quarterly_item / statement_items.parquet):
+    each roster row; each registration in its own community's statement (the roster row of that
+    community that picked it, else its own item); each grid visit listed."""
+    roster = items.filter(pl.col("roster_record_id").is_not_null())
+    regs = pl.concat(
+        [
+            roster.filter(pl.col("registration_community") == pl.col("community"))
+            .sort("roster_record_id")
+            .unique("registration_id", keep="first")
+            .select("registration_id", "section"),
+            items.filter(pl.col("roster_record_id").is_null() & (pl.col("section") != GRID)).select(
+                "registration_id", "section"
+            ),
+        ]
+    )
     return pl.concat(
         [
-            roster_sections.select(pl.lit("roster").alias("kind"), "record_id", "section"),
-            registration_sections.select(
+            roster.select(
+                pl.lit("roster").alias("kind"), pl.col("roster_record_id").alias("record_id"), "section"
+            ),
+            regs.select(
                 pl.lit("registration").alias("kind"), pl.col("registration_id").alias("record_id"), "section"
+            ),
+            items.filter(pl.col("section") == GRID).select(
+                pl.lit("grid").alias("kind"), pl.col("visit_id").alias("record_id"), "section"
             ),
         ]
     )

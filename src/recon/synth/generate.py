@@ -31,7 +31,12 @@ from recon.synth.population import build_population, to_days
 from recon.synth.standard_feed import aliases_table, dwellings_table, standard_address_rows
 from recon.synth.truth import TruthWriter, evidence, persons_table, records, registrations
 from recon.synth.truth_findings import compute_findings
-from recon.synth.truth_quarterly import quarterly_truth_frames, true_sections
+from recon.synth.truth_quarterly import (
+    grid_truth_frame,
+    quarterly_truth_frames,
+    true_grid_items,
+    true_sections,
+)
 from recon.synth.writers import DropWriter
 
 GENERATOR_VERSION = 1
@@ -250,7 +255,7 @@ def _chunk(k, n_chunks, who, seed, as_of, lib, pop, plans, noise, writer, truth,
         truth.append("bad_rows", bad)
         if source == "intermediary_lease" and run.resend:
             run.resend_records.append(recs.filter(pl.col("source_file").is_in(list(run.resend))))
-        if source in ("police_registry", "community_roster"):
+        if source in ("police_registry", "community_roster", "grid_visit"):
             written[source] = frame
         if source == "police_registry":
             regs = registrations(frame, plans[source], lib)
@@ -264,8 +269,12 @@ def _chunk(k, n_chunks, who, seed, as_of, lib, pop, plans, noise, writer, truth,
     q_roster, q_regs, q_dwellings = quarterly_truth_frames(
         written["community_roster"], written["police_registry"], plans, lib
     )
+    q_visits = grid_truth_frame(written["grid_visit"], plans, lib)
     for quarter in sorted(q_roster["quarter"].unique().to_list()):
         truth.append("quarterly_sections", true_sections(quarter, q_roster, q_regs, people, q_dwellings))
+        with_roster = q_roster.filter(pl.col("quarter") == quarter)["community"].unique().to_list()
+        grid = true_grid_items(quarter, q_visits, q_regs, people, q_dwellings, with_roster)
+        truth.append("quarterly_sections", grid)
     truth.append("persons", persons_table(lib.spec, pop, who, _household_of(hist, who), k))
     ps = hist.person_stays
     truth.append(

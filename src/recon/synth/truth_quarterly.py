@@ -22,6 +22,10 @@ Readings:
   same after width, spacing and traditional→simplified folding, and the phones (digits only,
   unmasked, both present) are equal; else 信息不一致. A partial or vague roster address is not a
   difference: the community's list names the person and the truth knows where they live.
+* 网格走访不符 (a list apart): in a community that delivered a roster, the newest visit of the
+  quarter per person and dwelling (visit address identifying it) that says 在住 of a non-local
+  person with no registration active at QE whose address identifies that dwelling, or says
+  已搬离 / 查无此人 while such a registration made before the visit is still active at QE.
 * A registration active at QE in a community that delivered a roster takes the section of the roster
   row of its own community that paired with it; if none did, 信息不一致 when that roster still lists
   the person (a second registration), else 登记有、底册无.
@@ -240,3 +244,73 @@ def quarterly_truth_frames(
         {"dwelling": pl.Series(lib.code), "community": names.gather(pl.Series(lib.dw["comm"]))}
     )
     return roster, regs, dwellings
+
+
+def true_grid_items(
+    quarter: str,
+    visits: pl.DataFrame,
+    registrations: pl.DataFrame,
+    persons: pl.DataFrame,
+    dwellings: pl.DataFrame,
+    communities: list[str],
+) -> pl.DataFrame:
+    """Grid visits that contradict the registrations (kind `grid`, section 网格走访不符).
+
+    visits: visit_id, person_id, dwelling (true), identifies, visit_date, visit_result, is_bad."""
+    qe = quarter_end(quarter)
+    q_start = dt.date(qe.year, qe.month - 2, 1)
+    comm = dwellings.select("dwelling", "community")
+    v = (
+        visits.filter(
+            ~pl.col("is_bad")
+            & pl.col("identifies")
+            & (pl.col("visit_date") >= q_start)
+            & (pl.col("visit_date") <= qe)
+        )
+        .join(comm, on="dwelling", how="left")
+        .filter(pl.col("community").is_in(communities))
+        .sort(["person_id", "dwelling", "visit_date", "visit_id"], descending=[False, False, True, True])
+        .unique(["person_id", "dwelling"], keep="first")
+        .join(persons.select("person_id", "is_local"), on="person_id", how="left")
+    )
+    active = registrations.filter(
+        ~pl.col("is_bad")
+        & pl.col("identifies")
+        & (pl.col("registered_on") <= qe)
+        & (pl.col("deregistered_on").is_null() | (pl.col("deregistered_on") > qe))
+    )
+    here = active.group_by("person_id", "dwelling").agg(pl.col("registered_on").min().alias("first_reg"))
+    v = v.join(here, on=["person_id", "dwelling"], how="left")
+    seen = (
+        (pl.col("visit_result") == "在住")
+        & ~pl.col("is_local").fill_null(False)
+        & pl.col("first_reg").is_null()
+    )
+    gone = pl.col("visit_result").is_in(["已搬离", "查无此人"]) & (pl.col("first_reg") < pl.col("visit_date"))
+    out = v.filter(seen | gone.fill_null(False)).select(
+        pl.lit(quarter).alias("quarter"),
+        pl.lit("grid").alias("kind"),
+        pl.col("visit_id").alias("record_id"),
+        "community",
+        "person_id",
+        pl.lit("网格走访不符").alias("section"),
+    )
+    return out.select([pl.col(c).cast(t) for c, t in SECTION_SCHEMA.items()]).sort("record_id")
+
+
+def grid_truth_frame(grid_frame: pl.DataFrame, plans: dict, lib) -> pl.DataFrame:
+    """The oracle's visit input from one chunk's written grid_visit frame."""
+    gplans = plans["grid_visit"]
+    current = pl.Series([f.role == "current" for f in gplans]).gather(grid_frame["_file"])
+    g = grid_frame.filter(current)
+    return pl.DataFrame(
+        {
+            "visit_id": g["visit_id"].str.strip_chars(),
+            "person_id": g["_person"].cast(pl.Int64) + 1,
+            "dwelling": pl.Series(lib.code[g["_dwelling"].fill_null(0).to_numpy()]),
+            "identifies": (g["_identifies"] & g["_dwelling"].is_not_null()).fill_null(False),
+            "visit_date": g["t_visit_date"],
+            "visit_result": g["visit_result"].str.strip_chars(),
+            "is_bad": g["_bad"].is_not_null(),
+        }
+    )
