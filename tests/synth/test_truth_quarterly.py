@@ -72,3 +72,33 @@ def test_oracle(case, roster, regs, want):
         for kind, rid, s in out.select("kind", "record_id", "section").iter_rows()
     }
     assert got == want, case
+
+
+V_SCHEMA = {
+    "visit_id": pl.Utf8, "person_id": pl.Int64, "dwelling": pl.Utf8, "identifies": pl.Boolean,
+    "visit_date": pl.Date, "visit_result": pl.Utf8, "is_bad": pl.Boolean,
+}  # fmt: skip
+GRID_CASES = [
+    ("seen living, not registered", [("v1", 1, "a1", True, date(2026, 8, 1), "在住", False)], [], ["v1"]),
+    ("seen living, registered there", [("v1", 1, "a1", True, date(2026, 8, 1), "在住", False)], [reg("g1", 1)], []),
+    ("local", [("v1", 9, "a1", True, date(2026, 8, 1), "在住", False)], [], []),
+    ("gone, still registered", [("v1", 1, "a1", True, date(2026, 8, 1), "已搬离", False)], [reg("g1", 1)], ["v1"]),
+    ("gone, registered after the visit", [("v1", 1, "a1", True, date(2026, 8, 1), "查无此人", False)],
+     [reg("g1", 1, on=date(2026, 8, 5))], []),
+    ("address identifies no dwelling", [("v1", 1, "a1", False, date(2026, 8, 1), "在住", False)], [], []),
+    ("newest visit of the quarter", [("v1", 1, "a1", True, date(2026, 7, 1), "在住", False),
+                                     ("v2", 1, "a1", True, date(2026, 9, 1), "已搬离", False)], [], []),
+    ("community without a roster", [("v1", 1, "b1", True, date(2026, 8, 1), "在住", False)], [], []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case,visits,regs,want", GRID_CASES, ids=[c[0] for c in GRID_CASES])
+def test_grid_oracle(case, visits, regs, want):
+    from recon.synth.truth_quarterly import true_grid_items
+
+    v = pl.DataFrame(visits, schema=V_SCHEMA, orient="row")
+    types = (pl.Utf8, pl.Int64, pl.Utf8, pl.Boolean, pl.Date, pl.Date, pl.Utf8, pl.Utf8, pl.Boolean)
+    g = pl.DataFrame(regs, schema=dict(zip(G_SCHEMA, types, strict=True)), orient="row")
+    persons = pl.DataFrame({"person_id": [1, 2, 9], "is_local": [False, False, True]})
+    out = true_grid_items(Q, v, g, persons, DW, ["甲"])
+    assert out["record_id"].to_list() == want, case
