@@ -104,7 +104,8 @@ def serve(
     from recon.pipelines.deployments import deployments
 
     typer.echo(
-        "serving deployments recon-nightly/nightly (cron 0 2 * * *) and recon-nightly/backfill; Ctrl-C stops"
+        "serving deployments recon-nightly/nightly (cron 0 2 * * *), recon-nightly/backfill and "
+        "recon-quarterly/quarterly (06:00 on the first day of each quarter); Ctrl-C stops"
     )
     prefect_serve(*deployments(input.resolve(), db.resolve(), district, tz=timezone))
 

@@ -228,7 +228,9 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
     feeds: dict[str, FeedCounts] = {}
     messages: list[str] = []
     with building(cfg.db_path, run_id) as build:
-        wh = Warehouse(build)
+        # DuckDB's buffers are capped (RECON_DUCKDB_MEMORY, default 4GB) so that its cache and the
+        # run's snapshot tables do not compete with linkage for memory; it spills beyond that
+        wh = Warehouse(build, memory_limit=os.environ.get("RECON_DUCKDB_MEMORY", "4GB"))
         try:
             prepare_task(wh)
             found = discover_task(cfg.input_dir)

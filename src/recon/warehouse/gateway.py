@@ -26,12 +26,23 @@ class WarehouseError(RuntimeError):
 class Warehouse:
     """A DuckDB database file opened for one purpose (building, or reading)."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+    ) -> None:
+        """`memory_limit` (e.g. "4GB") caps DuckDB's own buffers; beyond it DuckDB spills to a
+        temporary folder beside the file, leaving the memory to the polars steps."""
         self.path = Path(path) if str(path) != ":memory:" else None
         self.read_only = read_only
         config: dict[str, Any] = {}
         if threads:
             config["threads"] = threads
+        if memory_limit:
+            config["memory_limit"] = memory_limit
         try:
             self.con = duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.Error as e:

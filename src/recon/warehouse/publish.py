@@ -40,13 +40,14 @@ def remove_stale_builds(db_path: Path) -> list[Path]:
     removed = []
     for p in db_path.parent.glob(f"{db_path.name}{BUILD_MARK}*"):
         owner = p.with_name(p.name + ".pid")
-        if p.name.endswith(".pid"):
-            continue
+        if p.name.endswith((".pid", ".wal", ".tmp")) or ".paused-" in p.name:
+            continue  # companions of a build file, handled with it
         pid = int(owner.read_text()) if owner.exists() and owner.read_text().strip().isdigit() else None
         if pid is not None and pid != os.getpid() and _pid_alive(pid):
             continue
         for q in (p, owner, Path(str(p) + ".wal")):
             q.unlink(missing_ok=True)
+        shutil.rmtree(Path(str(p) + ".tmp"), ignore_errors=True)  # DuckDB's spill folder
         removed.append(p)
         log.info("removed stale build file %s", p)
     return removed
@@ -81,6 +82,7 @@ def building(db_path: Path, run_id: str) -> Iterator[Path]:
     except BaseException:
         for q in (build, owner, Path(str(build) + ".wal")):
             q.unlink(missing_ok=True)
+        shutil.rmtree(Path(str(build) + ".tmp"), ignore_errors=True)
         raise
     wal = Path(str(build) + ".wal")
     if wal.exists() and wal.stat().st_size > 0:
@@ -92,4 +94,5 @@ def building(db_path: Path, run_id: str) -> Iterator[Path]:
     os.replace(build, db_path)
     _fsync(db_path.parent)
     owner.unlink(missing_ok=True)
+    shutil.rmtree(Path(str(build) + ".tmp"), ignore_errors=True)  # DuckDB's spill folder, if it made one
     log.info("published %s", db_path)
