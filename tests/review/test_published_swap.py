@@ -114,3 +114,20 @@ def test_each_published_run_adds_to_the_kpi_trend(env, tmp_path):
     page = c.get("/dashboard").text
     assert runs() == 2
     assert page.count("<polyline") >= 4  # one trend line per rate, now over two runs
+
+
+def test_resent_form_after_the_finding_closed_returns_the_stored_decision(env, tmp_path):
+    from tests.review.conftest import csrf_of
+
+    c = env.client("reviewer")
+    flag = env.world.flag_a
+    form = {"action": "note", "note": "测试", "client_token": "resend-1", "csrf_token": csrf_of(c)}
+    first = c.post(f"/cases/{flag}/decide", data=form)
+    assert first.status_code == 303
+    _next_file(env, tmp_path, f"DELETE FROM flag WHERE flag_id = '{flag}'")  # the next night closes it
+    env.app.state.ctx.published.wait_for(lambda s: s.signature == file_signature(env.db), timeout=60)
+    assert c.get(f"/cases/{flag}").status_code == 404
+    again = c.post(f"/cases/{flag}/decide", data=form)  # the retry of a dropped response
+    assert again.status_code == 303 and again.headers["location"] == first.headers["location"]
+    other = env.client("reviewer_b")  # another user's form cannot reuse the token
+    assert other.post(f"/cases/{flag}/decide", data={**form, "csrf_token": csrf_of(other)}).status_code == 400

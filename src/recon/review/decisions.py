@@ -165,6 +165,19 @@ def store(engine: Engine, d: Decision, user_id: int, client_token: str | None) -
     )
 
 
+def by_client_token(engine: Engine, client_token: str) -> dict | None:
+    """The decision already stored for a form's client token (a re-sent form), if any."""
+    if not client_token:
+        return None
+    with engine.connect() as con:
+        got = con.execute(
+            select(decisions.c.decision_id, decisions.c.flag_id, decisions.c.user_id).where(
+                decisions.c.client_token == client_token
+            )
+        ).first()
+    return dict(got._mapping) if got else None
+
+
 def history(engine: Engine, flag_id: str) -> list[dict]:
     """Every decision on a finding, newest first, with who made it."""
     with engine.connect() as con:

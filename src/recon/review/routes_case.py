@@ -13,7 +13,7 @@ from recon.review import charts
 from recon.review import findings_index as fx
 from recon.review.accounts import Principal, list_users
 from recon.review.case_data import load_case, lookup_dwellings, search_dwellings
-from recon.review.decisions import build_decision, history, store
+from recon.review.decisions import build_decision, by_client_token, history, store
 from recon.review.deps import client_of, csrf_session, ctx, current_session, deciding_session, snapshot
 from recon.review.errors import bad_request, forbidden, not_found
 from recon.review.labels import DISMISS_REASONS, SOURCES
@@ -226,6 +226,15 @@ def decide(
 ) -> Response:
     c = ctx(request)
     user = sess.user
+    # A re-sent form (double click, retry after a dropped connection) answers with the decision
+    # already stored, even if the finding has since been closed by a newer published file.
+    earlier = by_client_token(c.engine, client_token)
+    if earlier is not None:
+        if earlier["flag_id"] != flag_id or earlier["user_id"] != user.user_id:
+            raise bad_request("表单编号与该线索不符。", "请刷新页面后重新操作。")
+        return RedirectResponse(
+            f"/cases/{flag_id}?{urlencode({'saved': earlier['decision_id']})}", status_code=303
+        )
     finding = _finding(snap, request, user, flag_id)
     if action == "assign" and not user.can_reassign:
         raise forbidden("指派审核人（仅审核主管可以指派）")
