@@ -76,6 +76,7 @@ DISMISS_REASONS = (
 def t(mapping: dict, key: str | None) -> str:
     return mapping.get(key or "", key or "—")
 
+
 # comparison levels of the linkage model (recon.matching), for the match-weight tables
 MATCH_LEVELS = {
     "exact": "完全一致",
