@@ -178,7 +178,10 @@ def _run_steps(db: Path) -> dict:
     return {
         "rows_in": sum(c["rows_in"] for c in counts.values()),
         "steps": {
-            s["step"]: {"seconds": s["seconds"], **{k: v for k, v in s.items() if k.startswith("texts_")}}
+            s["step"]: {
+                "seconds": s["seconds"],
+                **{k: v for k, v in s.items() if k.startswith(("texts_", "peak_rss"))},
+            }
             for s in steps
         },
     }
@@ -249,6 +252,9 @@ def write_nightly_docs(res: dict) -> None:
             + " | ".join(cells)
             + " |"
         )
+        peaks = [str(r["steps"].get(s, {}).get("peak_rss_gb_so_far", "")) for s in NIGHT_STEPS]
+        if any(peaks):
+            lines.append(f"| {night}: peak RSS GB after the step | | | | " + " | ".join(peaks) + " |")
     lines += [
         "",
         "Findings of night 2 against the ground truth:",

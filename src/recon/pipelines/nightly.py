@@ -99,6 +99,13 @@ def run_report(wh: Warehouse, done: list) -> str:
     return "\n".join(out) + "\n\n"
 
 
+def _peak_rss_gb() -> float:
+    """This process's peak resident memory so far (Linux reports ru_maxrss in KiB)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024, 2)
+
+
 def new_run_id(as_of: date) -> str:
     return f"{as_of:%Y%m%d}-{datetime.now():%H%M%S}-{uuid.uuid4().hex[:6]}"
 
@@ -266,6 +273,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 t_step = time.perf_counter()
                 step = run_step()
                 step.seconds = round(time.perf_counter() - t_step, 2)
+                step.detail["peak_rss_gb_so_far"] = _peak_rss_gb()  # which step raises the run's peak
                 done.append(step)
             pause_point("validate_outputs", build)
             t_step = time.perf_counter()
