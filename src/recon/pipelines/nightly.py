@@ -235,9 +235,9 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
     feeds: dict[str, FeedCounts] = {}
     messages: list[str] = []
     with building(cfg.db_path, run_id) as build:
-        # DuckDB's buffers are capped (RECON_DUCKDB_MEMORY, default 4GB) so that its cache and the
+        # DuckDB's buffers are capped (RECON_DUCKDB_MEMORY, default 1536MB) so that its cache and the
         # run's snapshot tables do not compete with linkage for memory; it spills beyond that
-        wh = Warehouse(build, memory_limit=os.environ.get("RECON_DUCKDB_MEMORY", "4GB"))
+        wh = Warehouse(build, memory_limit=os.environ.get("RECON_DUCKDB_MEMORY", "1536MB"))
         try:
             prepare_task(wh)
             found = discover_task(cfg.input_dir)
