@@ -4,15 +4,17 @@ Addresses repeat heavily (every tenant of a building, every night's re-delivery)
 is: distinct texts → (join with the library's standard texts | normal form → parse → locate,
 each distinct normal form once) → joined back to the input order. Normalizing and parsing are
 pure Python; above `PARALLEL_MIN` distinct texts they are spread over the machine's cores with
-forked workers that inherit the index.
+forked workers that inherit the index (`AddressPool`, which the nightly run feeds while it is
+still ingesting, so that address work overlaps with reading the next feeds).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import warnings
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 import polars as pl
 
@@ -22,7 +24,9 @@ from recon.matching.address_normalize import normalize_address
 from recon.matching.address_outcome import Resolution
 from recon.matching.address_parse import parse_address, parse_normalized
 
-PARALLEL_MIN = 40_000
+PARALLEL_MIN = 40_000  # distinct texts waiting before worker processes are started
+CHUNK = 50_000  # texts per task sent to a worker
+WORKER_NICENESS = 5
 RESULT_SCHEMA = {
     "address_raw": pl.Utf8,
     "address_norm": pl.Utf8,
@@ -49,10 +53,10 @@ def resolve_text(text: str | None, index: AddressIndex) -> Resolution:
 _COLUMNS = ("address_norm", "std_address_code", "status", "confidence", "reason", "candidates")
 
 
-def _resolve_chunk(chunk: tuple[list[str], list[bool]]) -> dict[str, list]:
+def _resolve_chunk(chunk: tuple[list[str], list[bool]], index: AddressIndex | None = None) -> dict[str, list]:
     """Columns for one chunk of distinct texts (`exact` ones are only normalized: the join
     already found their code). Columns, not rows, so results pickle and load quickly."""
-    index = _WORKER_INDEX
+    index = index or _WORKER_INDEX
     assert index is not None
     texts, exact = chunk
     out: dict[str, list] = {c: [] for c in _COLUMNS}
@@ -75,59 +79,159 @@ def _resolve_chunk(chunk: tuple[list[str], list[bool]]) -> dict[str, list]:
     return out
 
 
-def _resolve_items(texts: list[str], exact: list[bool], index: AddressIndex, workers: int) -> dict[str, list]:
-    global _WORKER_INDEX
-    _WORKER_INDEX = index
-    if workers <= 1 or len(texts) < PARALLEL_MIN or "fork" not in _start_methods():
-        return _resolve_chunk((texts, exact))
-    size = -(-len(texts) // (workers * 4))
-    chunks = [(texts[i : i + size], exact[i : i + size]) for i in range(0, len(texts), size)]
-    import multiprocessing
-
-    with warnings.catch_warnings():
-        # The workers never call polars; the fork warning is about children that do.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            parts = list(pool.map(_resolve_chunk, chunks))
-    return {c: [v for part in parts for v in part[c]] for c in _COLUMNS}
-
-
 def _start_methods() -> list[str]:
     import multiprocessing
 
     return multiprocessing.get_all_start_methods()
 
 
-def resolve_addresses(texts: pl.Series, index: AddressIndex, workers: int | None = None) -> pl.DataFrame:
-    """One row per input text, same order: code (null unless a dwelling), status, confidence,
-    reason (Chinese, for officers) and candidate codes of partial or ambiguous answers.
+def _lower_priority() -> None:
+    """Worker initializer: the workers take the cores the caller leaves idle (ingest goes on
+    beside them at normal priority)."""
+    with contextlib.suppress(OSError):  # not permitted here: run at the caller's priority
+        os.nice(WORKER_NICENESS)
 
-    Each distinct text is handled once: texts equal to a library standard text are found by a
-    join; the others are normalized, parsed and located (each distinct normal form once), spread
-    over `workers` processes (default: up to 2) when there are many.
+
+class AddressPool:
+    """Distinct address texts resolved in the background while the caller goes on.
+
+    `submit` takes any column of texts (repeats, nulls and texts already submitted are
+    dropped); `results` waits for everything submitted and returns one row per distinct
+    stripped text (`_text`, then the columns of RESULT_SCHEMA but `address_raw`); `attach`
+    maps them back onto a column of texts in its order. Texts equal to a library standard text
+    are found by a join; the others are normalized, parsed and located by `workers` forked
+    processes that inherit the index, in chunks of CHUNK sorted texts (neighbours share names,
+    so each worker's caches stay warm). Until PARALLEL_MIN texts are waiting no process is
+    started, and a small job is resolved in this process when its results are asked for.
+
+    The answer for a text depends on the text and the index only, so how texts are grouped
+    into submissions and chunks never changes a result.
     """
-    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+
+    def __init__(self, index: AddressIndex, workers: int | None = None) -> None:
+        self.index = index
+        self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        self._parallel = self.workers > 1 and "fork" in _start_methods()
+        self._seen = pl.DataFrame(schema={"_text": pl.Utf8})
+        self._waiting: list[pl.DataFrame] = []
+        self._running: list[tuple[pl.DataFrame, Future]] = []
+        self._done: list[pl.DataFrame] = []
+        self._pool: ProcessPoolExecutor | None = None
+        self.submitted = 0
+
+    def __enter__(self) -> AddressPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def submit(self, texts: pl.Series) -> int:
+        """Queue the texts not seen before; returns how many distinct new texts were queued."""
+        new = (
+            texts.cast(pl.Utf8)
+            .str.strip_chars()
+            .drop_nulls()
+            .unique()
+            .rename("_text")
+            .to_frame()
+            .join(self._seen, on="_text", how="anti")
+        )
+        if new.height == 0:
+            return 0
+        self._seen = pl.concat([self._seen, new], how="vertical")
+        exact = self.index.exact_text.rename({"text": "_text", "code": "_exact"})
+        self._waiting.append(new.join(exact, on="_text", how="left"))
+        self.submitted += new.height
+        if self._parallel and sum(w.height for w in self._waiting) >= PARALLEL_MIN:
+            self._start_waiting()
+        self._harvest(block=False)
+        return new.height
+
+    def _start_waiting(self) -> None:
+        if self._pool is None:
+            global _WORKER_INDEX
+            _WORKER_INDEX = self.index  # inherited by the forked workers
+            import multiprocessing
+
+            with warnings.catch_warnings():
+                # The workers never call polars; the fork warning is about children that do.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("fork"),
+                    initializer=_lower_priority,
+                )
+        todo = pl.concat(self._waiting, how="vertical").sort("_text")
+        self._waiting = []
+        for start in range(0, todo.height, CHUNK):
+            part = todo.slice(start, CHUNK)
+            chunk = (part.get_column("_text").to_list(), part.get_column("_exact").is_not_null().to_list())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self._running.append((part, self._pool.submit(_resolve_chunk, chunk)))
+
+    def _harvest(self, block: bool) -> None:
+        still = []
+        for part, fut in self._running:
+            if block or fut.done():
+                self._done.append(self._solved(part, fut.result()))
+            else:
+                still.append((part, fut))
+        self._running = still
+
+    def _solved(self, part: pl.DataFrame, cols: dict[str, list]) -> pl.DataFrame:
+        schema = {k: v for k, v in RESULT_SCHEMA.items() if k != "address_raw"}
+        return part.with_columns(pl.DataFrame(cols, schema=schema)).select(
+            "_text",
+            "address_norm",
+            std_address_code=pl.coalesce("_exact", "std_address_code"),
+            status=pl.when(pl.col("_exact").is_not_null()).then(pl.lit(EXACT.status)).otherwise("status"),
+            confidence=pl.when(pl.col("_exact").is_not_null()).then(EXACT.confidence).otherwise("confidence"),
+            reason=pl.when(pl.col("_exact").is_not_null()).then(pl.lit(EXACT.reason)).otherwise("reason"),
+            candidates=pl.col("candidates"),
+        )
+
+    def results(self) -> pl.DataFrame:
+        """Every submitted text's resolution (waits for the workers)."""
+        if self._waiting:
+            if self._pool is not None or (
+                self._parallel and sum(w.height for w in self._waiting) >= PARALLEL_MIN
+            ):
+                self._start_waiting()
+            else:
+                part = pl.concat(self._waiting, how="vertical").sort("_text")
+                self._waiting = []
+                chunk = (
+                    part.get_column("_text").to_list(),
+                    part.get_column("_exact").is_not_null().to_list(),
+                )
+                self._done.append(self._solved(part, _resolve_chunk(chunk, self.index)))
+        self._harvest(block=True)
+        if len(self._done) > 1:
+            self._done = [pl.concat(self._done, how="vertical")]
+        if not self._done:
+            schema = {"_text": pl.Utf8, **{k: v for k, v in RESULT_SCHEMA.items() if k != "address_raw"}}
+            return pl.DataFrame(schema=schema)
+        return self._done[0]
+
+    def resolve(self, texts: pl.Series) -> pl.DataFrame:
+        """`resolve_addresses` of these texts, reusing whatever was resolved already."""
+        self.submit(texts)
+        return attach(texts, self.results(), self.index)
+
+
+def attach(texts: pl.Series, solved: pl.DataFrame, index: AddressIndex) -> pl.DataFrame:
+    """One row per input text, same order, from the per-distinct-text answers of AddressPool."""
     frame = (
         texts.cast(pl.Utf8)
         .rename("address_raw")
         .to_frame()
         .with_columns(_text=pl.col("address_raw").str.strip_chars())
-    )
-    exact = index.exact_text.rename({"text": "_text", "code": "_exact"})
-    # Sorted, neighbours share names, so each worker's caches stay warm.
-    distinct = frame.select(pl.col("_text").unique().drop_nulls().sort()).join(exact, on="_text", how="left")
-    is_exact = distinct.get_column("_exact").is_not_null()
-    cols = _resolve_items(distinct.get_column("_text").to_list(), is_exact.to_list(), index, workers)
-    schema = {k: v for k, v in RESULT_SCHEMA.items() if k != "address_raw"}
-    solved = distinct.with_columns(pl.DataFrame(cols, schema=schema)).select(
-        "_text",
-        "address_norm",
-        std_address_code=pl.coalesce("_exact", "std_address_code"),
-        status=pl.when(pl.col("_exact").is_not_null()).then(pl.lit(EXACT.status)).otherwise("status"),
-        confidence=pl.when(pl.col("_exact").is_not_null()).then(EXACT.confidence).otherwise("confidence"),
-        reason=pl.when(pl.col("_exact").is_not_null()).then(pl.lit(EXACT.reason)).otherwise("reason"),
-        candidates=pl.col("candidates"),
     )
     empty = locate(parse_address(""), index)
     return (
@@ -141,6 +245,18 @@ def resolve_addresses(texts: pl.Series, index: AddressIndex, workers: int | None
         )
         .select(list(RESULT_SCHEMA))
     )
+
+
+def resolve_addresses(texts: pl.Series, index: AddressIndex, workers: int | None = None) -> pl.DataFrame:
+    """One row per input text, same order: code (null unless a dwelling), status, confidence,
+    reason (Chinese, for officers) and candidate codes of partial or ambiguous answers.
+
+    Each distinct text is handled once (see AddressPool): texts equal to a library standard
+    text are found by a join; the others are normalized, parsed and located (each distinct
+    normal form once), spread over `workers` processes (default: up to 2) when there are many.
+    """
+    with AddressPool(index, workers) as pool:
+        return pool.resolve(texts)
 
 
 def explain_address(text: str, index: AddressIndex) -> str:

@@ -196,37 +196,35 @@ def explain_stored(pair: dict, model: LinkageModel) -> Explanation:
     return exp
 
 
-def pair_waterfalls(pairs: pl.DataFrame, model: LinkageModel) -> pl.DataFrame:
-    """Stored pairs (rows of `LinkageResult.pairs`, any extra key columns kept) as waterfall
-    rows: step 0 is the prior, then one row per comparison in the model's order, each with its
-    level, weight (TF included) and the running total; the last running total is the pair's
-    match weight. This is what the review app draws for the pairs behind a finding."""
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def waterfall_view_sql(wide_table: str, keys: list[str], model: LinkageModel) -> str:
+    """SELECT unfolding a wide table of stored pairs (`keys` plus `g_<comparison>` levels and
+    `w_<comparison>` weights, as in `LinkageResult.pairs`) into waterfall rows: step 0 is the
+    prior, then one row per comparison in the model's order with its level label, weight (TF
+    included) and running total (summed in double precision, stored as FLOAT); the last
+    running total is the pair's match weight. This is what the review app draws for the pairs
+    behind a finding.
+
+    The view is cheap to filter by any key column (each branch is a plain projection), so the
+    review app's lookups by finding never unfold more than the pairs they ask for."""
     comps = model.settings.comparisons
-    keys = [c for c in pairs.columns if not c.startswith(("g_", "w_"))]
-    parts = [
-        pairs.select(
-            *keys,
-            pl.lit(0, dtype=pl.Int8).alias("step"),
-            pl.lit("prior").alias("comparison"),
-            pl.lit(None, dtype=pl.String).alias("level"),
-            pl.lit(model.prior_weight, dtype=pl.Float32).alias("weight"),
-        )
+    key_sql = ", ".join(f'"{k}"' for k in keys)
+    prior = f"CAST({float(model.prior_weight)!r} AS FLOAT)"
+    branches = [
+        f"SELECT {key_sql}, CAST(0 AS TINYINT) AS step, 'prior' AS comparison, CAST(NULL AS VARCHAR) AS level, "
+        f"{prior} AS weight, {prior} AS running_total FROM \"{wide_table}\""
     ]
+    total = f"CAST({prior} AS DOUBLE)"
     for j, c in enumerate(comps):
         labels = {-1: "null", **dict(enumerate(c.labels))}
-        parts.append(
-            pairs.select(
-                *keys,
-                pl.lit(j + 1, dtype=pl.Int8).alias("step"),
-                pl.lit(c.name).alias("comparison"),
-                pl.col(f"g_{c.name}")
-                .cast(pl.Int64)
-                .replace_strict(labels, default=None, return_dtype=pl.String)
-                .alias("level"),
-                pl.col(f"w_{c.name}").cast(pl.Float32).alias("weight"),
-            )
+        case = " ".join(f'WHEN {g} THEN {_sql_text(label)}' for g, label in labels.items())
+        weight = f'CAST("w_{c.name}" AS FLOAT)'
+        total = f"({total} + {weight})"
+        branches.append(
+            f"SELECT {key_sql}, CAST({j + 1} AS TINYINT), {_sql_text(c.name)}, "
+            f'CASE CAST("g_{c.name}" AS INTEGER) {case} END, {weight}, CAST({total} AS FLOAT) FROM "{wide_table}"'
         )
-    long = pl.concat(parts, how="vertical").with_row_index("_pair")
-    n = pairs.height
-    long = long.with_columns((pl.col("_pair") % max(n, 1)).alias("_pair")).sort("_pair", "step")
-    return long.with_columns(pl.col("weight").cum_sum().over("_pair").alias("running_total")).drop("_pair")
+    return "\nUNION ALL\n".join(branches)

@@ -141,8 +141,27 @@ def ingest_feed_task(wh: Warehouse, source: str, found, run_id: str, outcomes: l
 
 
 @task(name="resolve-addresses", cache_policy=NO_CACHE)
-def resolve_task(wh: Warehouse, input_dir: Path) -> steps.StepCount:
-    return steps.resolve_step(wh, read_address_aliases(input_dir))
+def resolve_task(wh: Warehouse, input_dir: Path, prefetch: steps.AddressPrefetch | None) -> steps.StepCount:
+    return steps.resolve_step(wh, read_address_aliases(input_dir), prefetch)
+
+
+def _prefetch_addresses(
+    wh: Warehouse, cfg: NightlyConfig, source: str, run_id: str, prefetch: steps.AddressPrefetch | None
+) -> steps.AddressPrefetch | None:
+    """Start resolving addresses during ingest (after the library, the first feed, has landed).
+
+    Only a speed-up: if it cannot start or queue, the resolve step does all the work itself."""
+    try:
+        if prefetch is None and source == "standard_address":
+            prefetch = steps.AddressPrefetch(wh, read_address_aliases(cfg.input_dir))
+        if prefetch is not None:
+            prefetch.landed(wh, source, run_id)
+    except Exception as e:  # noqa: BLE001 - the resolve step repeats the work and reports errors
+        log.warning("address resolution during ingest stopped (%s); the resolve step will do it", e)
+        if prefetch is not None:
+            prefetch.close()
+        return None
+    return prefetch
 
 
 @task(name="link-persons", cache_policy=NO_CACHE)
@@ -238,6 +257,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
         # DuckDB's buffers are capped (RECON_DUCKDB_MEMORY, default 1536MB) so that its cache and the
         # run's snapshot tables do not compete with linkage for memory; it spills beyond that
         wh = Warehouse(build, memory_limit=os.environ.get("RECON_DUCKDB_MEMORY", "1536MB"))
+        prefetch: steps.AddressPrefetch | None = None  # address work begun during ingest
         try:
             prepare_task(wh)
             found = discover_task(cfg.input_dir)
@@ -250,6 +270,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 pause_point(f"ingest:{source}", build)
                 feeds[source] = ingest_feed_task(wh, source, found, run_id, outcomes)
                 messages.extend(f"{source}: {m}" for m in feeds[source].messages)
+                prefetch = _prefetch_addresses(wh, cfg, source, run_id, prefetch)
             snapshot_current(wh)  # raw writes are over: each feed's current state is computed once
             rows_in = sum(c.rows_in for c in feeds.values())
             done = [
@@ -264,7 +285,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
             ]
             decisions, labels = decisions_task(cfg.ops)
             for name, run_step in (
-                ("resolve", lambda: resolve_task(wh, cfg.input_dir)),
+                ("resolve", lambda: resolve_task(wh, cfg.input_dir, prefetch)),
                 ("link", lambda: link_task(wh, labels)),
                 ("findings", lambda: findings_task(wh, cfg.as_of, cfg.district, decisions)),
                 ("explain", lambda: steps.explain_step(wh)),
@@ -304,6 +325,8 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
             summary.report = run_report(wh, done)
             _write_run(wh, summary, cfg, started, datetime.now())
         finally:
+            if prefetch is not None:
+                prefetch.close()
             wh.close()
         pause_point("publish", build)
     summary.seconds = round(time.perf_counter() - t0, 2)

@@ -16,7 +16,7 @@ import polars as pl
 
 from recon.connectors.contract import FEEDS, PERSON_SOURCES
 from recon.matching.address_index import AddressIndex
-from recon.matching.address_resolve import resolve_addresses
+from recon.matching.address_resolve import AddressPool, resolve_addresses
 from recon.matching.id_number import parse_ids
 from recon.matching.linkage import link_persons
 from recon.matching.person_places import record_places
@@ -27,7 +27,7 @@ from recon.reconcile.lifecycle import FLAG_SCHEMA, advance
 from recon.reconcile.rates import compute_rates
 from recon.reconcile.workdays import WorkCalendar
 from recon.warehouse.gateway import Warehouse
-from recon.warehouse.schema import current_view
+from recon.warehouse.schema import current_view, raw_table
 
 log = logging.getLogger("recon.pipelines.steps")
 
@@ -113,20 +113,63 @@ def _previous_resolutions(wh: Warehouse, key: str) -> pl.DataFrame | None:
     )
 
 
-def resolve_step(wh: Warehouse, aliases: pl.DataFrame | None = None) -> StepCount:
+class AddressPrefetch:
+    """Address resolution started while the run is still ingesting.
+
+    Started once the standard library has landed (it is the first feed); each person feed's
+    newly landed address texts are then handed to a background `AddressPool`, so that
+    resolving them overlaps with reading and validating the next feeds. `resolve_step` takes
+    the pool over and resolves only what is left. Texts whose answers last night's file can
+    give (`address_cache_key` unchanged) are never queued."""
+
+    def __init__(self, wh: Warehouse, aliases: pl.DataFrame | None) -> None:
+        lib = library(wh)
+        self.key = address_cache_key(lib, aliases)
+        self.known = _previous_resolutions(wh, self.key)
+        self.pool = AddressPool(AddressIndex.build(lib, aliases))
+
+    def landed(self, wh: Warehouse, source: str, run_id: str) -> int:
+        """Queue the address texts of what this run has just landed of a person feed."""
+        if source not in PERSON_SOURCES:
+            return 0
+        col = FEEDS[source].address_column
+        texts = wh.query_pl(
+            f'SELECT DISTINCT "{col}" AS address_raw FROM "{raw_table(source)}" WHERE _run_id = ?',
+            [run_id],
+            table=raw_table(source),
+        )
+        if self.known is not None:
+            texts = texts.join(self.known.select("address_raw"), on="address_raw", how="anti")
+        return self.pool.submit(texts["address_raw"])
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def resolve_step(
+    wh: Warehouse, aliases: pl.DataFrame | None = None, prefetch: AddressPrefetch | None = None
+) -> StepCount:
     """address_match for every accepted record; registry rows also compare their held code.
 
     A nightly run resolves only address texts it has not seen: the previous published file's
     answers are reused when the standard library, the alias table and the resolver's code are
-    unchanged (`address_cache_key`); otherwise every text is resolved again."""
+    unchanged (`address_cache_key`); otherwise every text is resolved again. What `prefetch`
+    resolved during ingest is used when it was made with the same key."""
     lib = library(wh)
     recs = address_records(wh)
     key = address_cache_key(lib, aliases)
-    known = _previous_resolutions(wh, key)
+    if prefetch is not None and prefetch.key != key:
+        log.warning("addresses resolved during ingest used another library or alias table; resolving again")
+        prefetch.close()
+        prefetch = None
+    known = prefetch.known if prefetch is not None else _previous_resolutions(wh, key)
     todo = recs if known is None else recs.join(known.select("address_raw"), on="address_raw", how="anti")
     todo_texts = todo.select("address_raw").unique()
-    index = AddressIndex.build(lib, aliases)
-    res = resolve_addresses(todo_texts["address_raw"], index)
+    if prefetch is not None:
+        res = prefetch.pool.resolve(todo_texts["address_raw"])
+        prefetch.close()
+    else:
+        res = resolve_addresses(todo_texts["address_raw"], AddressIndex.build(lib, aliases))
     fresh = pl.concat([todo_texts, res.drop("address_raw").select(_CACHED)], how="horizontal").with_columns(
         pl.col("candidates").cast(pl.List(pl.Utf8))
     )
@@ -247,6 +290,7 @@ def link_step(wh: Warehouse, labels: pl.DataFrame | None = None) -> StepCount:
 
 
 PAIRS_PER_FINDING = 10
+EXPLANATION_PAIRS = "pair_explanation_pairs"
 
 
 def explain_step(wh: Warehouse) -> StepCount:
@@ -255,15 +299,31 @@ def explain_step(wh: Warehouse) -> StepCount:
     A finding's pairs are the scored pairs touching its person: those of the finding's own
     record first, then the links that made the person, then near misses to other persons (why
     an unregistered person was not linked to a registered one), the strongest first, at most
-    PAIRS_PER_FINDING."""
-    from recon.matching.explain import pair_waterfalls
+    PAIRS_PER_FINDING.
+
+    The pairs are stored one row each (`pair_explanation_pairs`, with their levels and weights)
+    and `pair_explanation` is a view unfolding them into waterfall steps
+    (`recon.matching.explain.waterfall_view_sql`): a million persons' findings have ~3M such
+    pairs, which would be ~25M step rows if stored unfolded."""
+    from recon.matching.explain import waterfall_view_sql
     from recon.matching.fellegi_sunter import LinkageModel
 
     model = LinkageModel.from_json(wh.scalar("SELECT model_json FROM linkage_model", table="linkage_model"))
-    pairs = wh.query_pl(
-        f"""WITH f AS (SELECT flag_id, source, record_id, person_id FROM flag WHERE status <> 'closed'),
+    wh.execute(
+        f"""CREATE OR REPLACE TABLE "{EXPLANATION_PAIRS}" AS
+        WITH f AS (SELECT flag_id, source, record_id, person_id FROM flag
+                   WHERE status <> 'closed' AND person_id IS NOT NULL),
+        fl AS (SELECT source, record_id, person_id FROM person_link
+               WHERE person_id IN (SELECT person_id FROM f)),
+        -- only the pairs touching a flagged person's records are given both persons
+        lp AS (
+            SELECT lp.* FROM linkage_pair lp SEMI JOIN fl ON fl.source = lp.source_l AND fl.record_id = lp.record_id_l
+            UNION ALL
+            SELECT lp.* FROM linkage_pair lp SEMI JOIN fl ON fl.source = lp.source_r AND fl.record_id = lp.record_id_r
+            ANTI JOIN fl AS l2 ON l2.source = lp.source_l AND l2.record_id = lp.record_id_l
+        ),
         p AS (
-            SELECT lp.*, a.person_id AS person_id_l, b.person_id AS person_id_r FROM linkage_pair lp
+            SELECT lp.*, a.person_id AS person_id_l, b.person_id AS person_id_r FROM lp
             JOIN person_link a ON a.source = lp.source_l AND a.record_id = lp.record_id_l
             JOIN person_link b ON b.source = lp.source_r AND b.record_id = lp.record_id_r
         ),
@@ -285,13 +345,27 @@ def explain_step(wh: Warehouse) -> StepCount:
             FROM hit
         ) WHERE rn <= {PAIRS_PER_FINDING}
         ORDER BY flag_id, rn""",
+        table=EXPLANATION_PAIRS,
+    )
+    cols = [r[0] for r in wh.rows(f'DESCRIBE "{EXPLANATION_PAIRS}"', table=EXPLANATION_PAIRS)]
+    keys = [c for c in cols if not c.startswith(("g_", "w_"))]
+    kind = wh.scalar(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?",
+        ["pair_explanation"],
         table="pair_explanation",
     )
-    out = pair_waterfalls(pairs, model)
-    wh.replace_table("pair_explanation", out)
-    flags = pairs["flag_id"].n_unique()
-    log.info("pair explanations: %d pairs behind %d findings", pairs.height, flags)
-    return StepCount("explain_findings", pairs.height, out.height, {"findings_explained": flags})
+    if kind == "BASE TABLE":  # files published before the view stored the steps unfolded
+        wh.execute("DROP TABLE pair_explanation", table="pair_explanation")
+    wh.execute(
+        f"CREATE OR REPLACE VIEW pair_explanation AS {waterfall_view_sql(EXPLANATION_PAIRS, keys, model)}",
+        table="pair_explanation",
+    )
+    n_pairs, flags = wh.rows(
+        f'SELECT count(*), count(DISTINCT flag_id) FROM "{EXPLANATION_PAIRS}"', table=EXPLANATION_PAIRS
+    )[0]
+    steps = n_pairs * (len(model.settings.comparisons) + 1)
+    log.info("pair explanations: %d pairs (%d waterfall steps) behind %d findings", n_pairs, steps, flags)
+    return StepCount("explain_findings", n_pairs, steps, {"findings_explained": flags})
 
 
 # -- findings and rates --------------------------------------------------------------------------
