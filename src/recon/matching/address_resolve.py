@@ -4,8 +4,8 @@ Addresses repeat heavily (every tenant of a building, every night's re-delivery)
 is: distinct texts → (join with the library's standard texts | normal form → parse → locate,
 each distinct normal form once) → joined back to the input order. Normalizing and parsing are
 pure Python; above `PARALLEL_MIN` distinct texts they are spread over the machine's cores with
-forked workers that inherit the index (`AddressPool`, which the nightly run feeds while it is
-still ingesting, so that address work overlaps with reading the next feeds).
+forked workers that inherit the index (`AddressPool`, which can also be fed in several
+submissions and asked for the results at the end).
 """
 
 from __future__ import annotations

@@ -106,6 +106,15 @@ def _peak_rss_gb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024, 2)
 
 
+def _rss_gb() -> float:
+    """This process's resident memory now (Linux /proc/self/statm, in pages)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return round(int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024**3, 2)
+    except OSError:
+        return 0.0
+
+
 def new_run_id(as_of: date) -> str:
     return f"{as_of:%Y%m%d}-{datetime.now():%H%M%S}-{uuid.uuid4().hex[:6]}"
 
@@ -141,27 +150,8 @@ def ingest_feed_task(wh: Warehouse, source: str, found, run_id: str, outcomes: l
 
 
 @task(name="resolve-addresses", cache_policy=NO_CACHE)
-def resolve_task(wh: Warehouse, input_dir: Path, prefetch: steps.AddressPrefetch | None) -> steps.StepCount:
-    return steps.resolve_step(wh, read_address_aliases(input_dir), prefetch)
-
-
-def _prefetch_addresses(
-    wh: Warehouse, cfg: NightlyConfig, source: str, run_id: str, prefetch: steps.AddressPrefetch | None
-) -> steps.AddressPrefetch | None:
-    """Start resolving addresses during ingest (after the library, the first feed, has landed).
-
-    Only a speed-up: if it cannot start or queue, the resolve step does all the work itself."""
-    try:
-        if prefetch is None and source == "standard_address":
-            prefetch = steps.AddressPrefetch(wh, read_address_aliases(cfg.input_dir))
-        if prefetch is not None:
-            prefetch.landed(wh, source, run_id)
-    except Exception as e:  # noqa: BLE001 - the resolve step repeats the work and reports errors
-        log.warning("address resolution during ingest stopped (%s); the resolve step will do it", e)
-        if prefetch is not None:
-            prefetch.close()
-        return None
-    return prefetch
+def resolve_task(wh: Warehouse, input_dir: Path) -> steps.StepCount:
+    return steps.resolve_step(wh, read_address_aliases(input_dir))
 
 
 @task(name="link-persons", cache_policy=NO_CACHE)
@@ -257,7 +247,6 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
         # DuckDB's buffers are capped (RECON_DUCKDB_MEMORY, default 1536MB) so that its cache and the
         # run's snapshot tables do not compete with linkage for memory; it spills beyond that
         wh = Warehouse(build, memory_limit=os.environ.get("RECON_DUCKDB_MEMORY", "1536MB"))
-        prefetch: steps.AddressPrefetch | None = None  # address work begun during ingest
         try:
             prepare_task(wh)
             found = discover_task(cfg.input_dir)
@@ -270,7 +259,6 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 pause_point(f"ingest:{source}", build)
                 feeds[source] = ingest_feed_task(wh, source, found, run_id, outcomes)
                 messages.extend(f"{source}: {m}" for m in feeds[source].messages)
-                prefetch = _prefetch_addresses(wh, cfg, source, run_id, prefetch)
             snapshot_current(wh)  # raw writes are over: each feed's current state is computed once
             rows_in = sum(c.rows_in for c in feeds.values())
             done = [
@@ -285,7 +273,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
             ]
             decisions, labels = decisions_task(cfg.ops)
             for name, run_step in (
-                ("resolve", lambda: resolve_task(wh, cfg.input_dir, prefetch)),
+                ("resolve", lambda: resolve_task(wh, cfg.input_dir)),
                 ("link", lambda: link_task(wh, labels)),
                 ("findings", lambda: findings_task(wh, cfg.as_of, cfg.district, decisions)),
                 ("explain", lambda: steps.explain_step(wh)),
@@ -295,6 +283,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 step = run_step()
                 step.seconds = round(time.perf_counter() - t_step, 2)
                 step.detail["peak_rss_gb_so_far"] = _peak_rss_gb()  # which step raises the run's peak
+                step.detail["rss_gb_after"] = _rss_gb()  # what the step leaves held
                 done.append(step)
             pause_point("validate_outputs", build)
             t_step = time.perf_counter()
@@ -325,8 +314,6 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
             summary.report = run_report(wh, done)
             _write_run(wh, summary, cfg, started, datetime.now())
         finally:
-            if prefetch is not None:
-                prefetch.close()
             wh.close()
         pause_point("publish", build)
     summary.seconds = round(time.perf_counter() - t0, 2)

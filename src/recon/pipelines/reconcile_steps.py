@@ -16,7 +16,7 @@ import polars as pl
 
 from recon.connectors.contract import FEEDS, PERSON_SOURCES
 from recon.matching.address_index import AddressIndex
-from recon.matching.address_resolve import AddressPool, resolve_addresses
+from recon.matching.address_resolve import resolve_addresses
 from recon.matching.id_number import parse_ids
 from recon.matching.linkage import link_persons
 from recon.matching.person_places import record_places
@@ -27,7 +27,7 @@ from recon.reconcile.lifecycle import FLAG_SCHEMA, advance
 from recon.reconcile.rates import compute_rates
 from recon.reconcile.workdays import WorkCalendar
 from recon.warehouse.gateway import Warehouse
-from recon.warehouse.schema import current_view, raw_table
+from recon.warehouse.schema import current_view
 
 log = logging.getLogger("recon.pipelines.steps")
 
@@ -113,63 +113,19 @@ def _previous_resolutions(wh: Warehouse, key: str) -> pl.DataFrame | None:
     )
 
 
-class AddressPrefetch:
-    """Address resolution started while the run is still ingesting.
-
-    Started once the standard library has landed (it is the first feed); each person feed's
-    newly landed address texts are then handed to a background `AddressPool`, so that
-    resolving them overlaps with reading and validating the next feeds. `resolve_step` takes
-    the pool over and resolves only what is left. Texts whose answers last night's file can
-    give (`address_cache_key` unchanged) are never queued."""
-
-    def __init__(self, wh: Warehouse, aliases: pl.DataFrame | None) -> None:
-        lib = library(wh)
-        self.key = address_cache_key(lib, aliases)
-        self.known = _previous_resolutions(wh, self.key)
-        self.pool = AddressPool(AddressIndex.build(lib, aliases))
-
-    def landed(self, wh: Warehouse, source: str, run_id: str) -> int:
-        """Queue the address texts of what this run has just landed of a person feed."""
-        if source not in PERSON_SOURCES:
-            return 0
-        col = FEEDS[source].address_column
-        texts = wh.query_pl(
-            f'SELECT DISTINCT "{col}" AS address_raw FROM "{raw_table(source)}" WHERE _run_id = ?',
-            [run_id],
-            table=raw_table(source),
-        )
-        if self.known is not None:
-            texts = texts.join(self.known.select("address_raw"), on="address_raw", how="anti")
-        return self.pool.submit(texts["address_raw"])
-
-    def close(self) -> None:
-        self.pool.close()
-
-
-def resolve_step(
-    wh: Warehouse, aliases: pl.DataFrame | None = None, prefetch: AddressPrefetch | None = None
-) -> StepCount:
+def resolve_step(wh: Warehouse, aliases: pl.DataFrame | None = None) -> StepCount:
     """address_match for every accepted record; registry rows also compare their held code.
 
     A nightly run resolves only address texts it has not seen: the previous published file's
     answers are reused when the standard library, the alias table and the resolver's code are
-    unchanged (`address_cache_key`); otherwise every text is resolved again. What `prefetch`
-    resolved during ingest is used when it was made with the same key."""
+    unchanged (`address_cache_key`); otherwise every text is resolved again."""
     lib = library(wh)
     recs = address_records(wh)
     key = address_cache_key(lib, aliases)
-    if prefetch is not None and prefetch.key != key:
-        log.warning("addresses resolved during ingest used another library or alias table; resolving again")
-        prefetch.close()
-        prefetch = None
-    known = prefetch.known if prefetch is not None else _previous_resolutions(wh, key)
+    known = _previous_resolutions(wh, key)
     todo = recs if known is None else recs.join(known.select("address_raw"), on="address_raw", how="anti")
     todo_texts = todo.select("address_raw").unique()
-    if prefetch is not None:
-        res = prefetch.pool.resolve(todo_texts["address_raw"])
-        prefetch.close()
-    else:
-        res = resolve_addresses(todo_texts["address_raw"], AddressIndex.build(lib, aliases))
+    res = resolve_addresses(todo_texts["address_raw"], AddressIndex.build(lib, aliases))
     fresh = pl.concat([todo_texts, res.drop("address_raw").select(_CACHED)], how="horizontal").with_columns(
         pl.col("candidates").cast(pl.List(pl.Utf8))
     )
