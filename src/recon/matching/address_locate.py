@@ -41,7 +41,7 @@ def locate(parts: AddressParts, ix: AddressIndex) -> Resolution:
         return Resolution(code, "exact", 1.0, "与标准地址一致")
     w = Work(parts, ix)
     p = parts
-    anchors, unknown = find_anchors(w)
+    anchors, unknown = _anchors(w)
     foreign = foreign_district(p, ix)
     if foreign and not any(a.kind == "street" for a in anchors):
         return w.done(None, "unmatched", f"区县“{foreign}”不在本辖区")
@@ -82,6 +82,31 @@ def locate(parts: AddressParts, ix: AddressIndex) -> Resolution:
     if len(places) > 1 and not (p.group or p.door or p.building or p.unit or p.room):
         return w.done(None, "unmatched", f"仅到{KIND_CN[primary.kind]}，缺少门牌楼栋")
     return _dwelling(w, [ix.places[i] for i in sorted(places)])
+
+
+ANCHOR_MEMO_MAX = 200_000  # distinct name-token combinations remembered per index
+
+
+def _anchors(w: Work) -> tuple[list[NameHit], list[str]]:
+    """`find_anchors` on a fresh Work, remembered per combination of the four name tokens.
+
+    A district's texts repeat a few thousand such combinations millions of times (every room of
+    a compound, every spelling of its rooms), and finding the names is a fifth of the work of a
+    text. What find_anchors leaves on the Work (score, notes, trace) depends on the tokens only,
+    so a remembered answer replays it and the resolution is the same as computed afresh."""
+    p = w.parts
+    key = ("anchors", p.street, p.community, p.road, p.compound)
+    memo = w.ix.cache
+    hit = memo.get(key)
+    if hit is None:
+        anchors, unknown = find_anchors(w)
+        if memo.get("anchors memo size", 0) < ANCHOR_MEMO_MAX:
+            memo[key] = (tuple(anchors), tuple(unknown), w.score, tuple(w.notes), tuple(w.trace))
+            memo["anchors memo size"] = memo.get("anchors memo size", 0) + 1
+        return anchors, unknown
+    anchors, unknown, w.score, notes, trace = hit
+    w.notes, w.trace = list(notes), list(trace)
+    return list(anchors), list(unknown)
 
 
 def _street_only(w: Work, anchors: list[NameHit], unknown: list[str]) -> Resolution:

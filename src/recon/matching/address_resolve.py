@@ -85,9 +85,13 @@ def _start_methods() -> list[str]:
     return multiprocessing.get_all_start_methods()
 
 
-def _lower_priority() -> None:
-    """Worker initializer: the workers take the cores the caller leaves idle (ingest goes on
-    beside them at normal priority)."""
+def _init_worker() -> None:
+    """Worker initializer. The objects inherited from the parent are frozen out of the garbage
+    collector (its passes would touch, and so copy, every inherited page and take time); the
+    worker yields to the caller's process when both want a core."""
+    import gc
+
+    gc.freeze()
     with contextlib.suppress(OSError):  # not permitted here: run at the caller's priority
         os.nice(WORKER_NICENESS)
 
@@ -164,7 +168,7 @@ class AddressPool:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=multiprocessing.get_context("fork"),
-                    initializer=_lower_priority,
+                    initializer=_init_worker,
                 )
         todo = pl.concat(self._waiting, how="vertical").sort("_text")
         self._waiting = []
