@@ -21,7 +21,7 @@ from recon.matching.id_number import parse_ids
 from recon.matching.linkage import link_persons
 from recon.matching.person_places import record_places
 from recon.reconcile.annual_report import annual_tables, penalty_exposure
-from recon.reconcile.evidence import build_evidence, current_address
+from recon.reconcile.evidence import EVIDENCE_INPUTS, build_evidence, current_address
 from recon.reconcile.findings import all_findings
 from recon.reconcile.lifecycle import FLAG_SCHEMA, advance
 from recon.reconcile.rates import compute_rates
@@ -52,9 +52,14 @@ class StepCount:
         }
 
 
-def current(wh: Warehouse, source: str) -> pl.DataFrame:
+def current(wh: Warehouse, source: str, columns: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """A feed's current rows sorted by record_id: every column, or those of `columns` it has."""
+    cols = "*"
+    if columns is not None:
+        have = set(FEEDS[source].names) | {"record_id"}
+        cols = ", ".join(f'"{c}"' for c in columns if c in have)
     # sorted by polars (multi-threaded) rather than by DuckDB: cheap on a run's sorted snapshot
-    return wh.query_pl(f'SELECT * FROM "{current_view(source)}"', table=current_view(source)).sort(
+    return wh.query_pl(f'SELECT {cols} FROM "{current_view(source)}"', table=current_view(source)).sort(
         "record_id"
     )
 
@@ -415,7 +420,7 @@ def findings_step(
     wh: Warehouse, as_of: date, district: str, decisions: pl.DataFrame, calendar: WorkCalendar | None = None
 ) -> StepCount:
     regs = registrations(wh)
-    feeds = {s: current(wh, s) for s in PERSON_SOURCES if s != REGISTRY}
+    feeds = {s: current(wh, s, EVIDENCE_INPUTS) for s in PERSON_SOURCES if s != REGISTRY}
     links = wh.query_pl("SELECT source, record_id, person_id FROM person_link", table="person_link")
     dw = wh.query_pl("SELECT source, record_id, std_address_code FROM address_match", table="address_match")
     evidence = build_evidence(feeds, links, dw)

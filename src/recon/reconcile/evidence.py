@@ -39,6 +39,13 @@ SOURCE_RANK = {
     "grid_visit": 3,
 }
 
+# The feed columns evidence is built from (each feed has some of them).
+EVIDENCE_INPUTS = (
+    "record_id", "lease_start", "lease_end", "moved_out_on", "agency_name", "landlord_name",
+    "address", "lodging", "start_date", "end_date", "employer_name", "project_name",
+    "visit_result", "visit_date", "declaration_type", "residence_start", "declared_on",
+)  # fmt: skip
+
 EVIDENCE_SCHEMA = {
     "person_id": pl.Utf8,
     "source": pl.Utf8,
@@ -162,17 +169,22 @@ def build_evidence(
     dwellings: address_match (source, record_id, std_address_code) — null code = no dwelling.
     """
     parts: list[pl.DataFrame] = []
-    key = ["source", "record_id"]
-    lk = links.select("source", "record_id", "person_id")
-    dw = dwellings.select("source", "record_id", pl.col("std_address_code").alias("dwelling"))
-    for source, df in feeds.items():
-        if source not in SOURCE_RANK or df.height == 0:
-            continue
+    wanted = [s for s, df in feeds.items() if s in SOURCE_RANK and df.height]
+    # split by source once, then join each feed on record_id alone
+    lk = links.filter(pl.col("source").is_in(wanted) & pl.col("person_id").is_not_null()).select(
+        "source", "record_id", "person_id"
+    )
+    lk_by = lk.partition_by("source", as_dict=True, include_key=False)
+    dw = dwellings.filter(pl.col("source").is_in(wanted)).select(
+        "source", "record_id", pl.col("std_address_code").alias("dwelling")
+    )
+    dw_by = dw.partition_by("source", as_dict=True, include_key=False)
+    for source in wanted:
+        df = feeds[source]
         d = (
-            df.with_columns(pl.lit(source).alias("source"))
-            .join(lk, on=key, how="left")
-            .join(dw, on=key, how="left")
-            .filter(pl.col("person_id").is_not_null())
+            df.join(lk_by.get((source,), lk.clear().drop("source")), on="record_id", how="inner")
+            .join(dw_by.get((source,), dw.clear().drop("source")), on="record_id", how="left")
+            .with_columns(pl.lit(source).alias("source"))
         )
         if source in LEASE_SOURCES:
             parts += _leases(d, source)
