@@ -168,6 +168,7 @@ def link_persons(
     settings = settings or (model.settings if model is not None else person_settings())
     keep = ["rid", "source", "record_id", *profile_columns(settings), *RECORD_COLUMNS]
     prepared = prepare_person_records(records, as_of=as_of)
+    del records  # freed here when the caller passed it without keeping a reference (link_step)
     prepared = prepared.select([c for c in dict.fromkeys(keep) if c in prepared.columns])
     must = cannot = None
     scorer = None

@@ -230,13 +230,14 @@ def person_records(wh: Warehouse) -> pl.DataFrame:
 
 
 def link_step(wh: Warehouse, labels: pl.DataFrame | None = None) -> StepCount:
-    recs = person_records(wh)
     previous = (
         wh.query_pl("SELECT source, record_id, person_id FROM person_link", table="person_link")
         if wh.table_exists("person_link")
         else None
     )
-    result = link_persons(recs, previous=previous, labels=labels)
+    # the input frame is not kept here, so linkage frees it once it has prepared its own
+    result = link_persons(person_records(wh), previous=previous, labels=labels)
+    n_in = result.person_link.height  # one row per input record
     wh.replace_table("person_link", result.person_link)
     wh.replace_table("person", result.persons)
     wh.replace_table("linkage_pair", result.pairs)
@@ -246,8 +247,8 @@ def link_step(wh: Warehouse, labels: pl.DataFrame | None = None) -> StepCount:
         table="linkage_model",
     )
     n_persons = result.person_link["person_id"].n_unique()
-    log.info("linkage: %d records -> %d persons", recs.height, n_persons)
-    return StepCount("link_persons", recs.height, result.person_link.height, {"persons": n_persons})
+    log.info("linkage: %d records -> %d persons", n_in, n_persons)
+    return StepCount("link_persons", n_in, result.person_link.height, {"persons": n_persons})
 
 
 PAIRS_PER_FINDING = 10
