@@ -130,9 +130,12 @@ class AddressPool:
         self.close()
 
     def close(self) -> None:
+        global _WORKER_INDEX
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if _WORKER_INDEX is self.index:  # the workers' copy is gone; the caller's index may be freed
+            _WORKER_INDEX = None
 
     def submit(self, texts: pl.Series) -> int:
         """Queue the texts not seen before; returns how many distinct new texts were queued."""

@@ -106,6 +106,22 @@ def _peak_rss_gb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024, 2)
 
 
+def _release_freed_memory() -> None:
+    """Give the C heap's free pages back to the system between steps (glibc keeps freed numpy
+    and Arrow buffers in its arenas, where the next step's DuckDB or polars work cannot use
+    them). A no-op where glibc is not the C library."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _rss_gb() -> float:
     """This process's resident memory now (Linux /proc/self/statm, in pages)."""
     try:
@@ -282,6 +298,7 @@ def run_nightly(cfg: NightlyConfig) -> RunSummary:
                 t_step = time.perf_counter()
                 step = run_step()
                 step.seconds = round(time.perf_counter() - t_step, 2)
+                _release_freed_memory()
                 step.detail["peak_rss_gb_so_far"] = _peak_rss_gb()  # which step raises the run's peak
                 step.detail["rss_gb_after"] = _rss_gb()  # what the step leaves held
                 done.append(step)
