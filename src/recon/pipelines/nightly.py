@@ -112,9 +112,7 @@ def _release_freed_memory() -> None:
     them). A no-op where glibc is not the C library."""
     import ctypes
     import ctypes.util
-    import gc
 
-    gc.collect()
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.malloc_trim(0)
