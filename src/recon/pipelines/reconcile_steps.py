@@ -167,9 +167,8 @@ def resolve_step(wh: Warehouse, aliases: pl.DataFrame | None = None) -> StepCoun
     wh.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [ADDRESS_CACHE_KEY, key], table="meta")
     by_status = dict(out.group_by("status").len().sort("status").iter_rows())
     log.info(
-        "addresses: %d records, %d distinct texts (%d resolved tonight, the others as last night), by status %s",
+        "addresses: %d records, %d distinct texts resolved tonight (the others as last night), by status %s",
         out.height,
-        recs["address_raw"].n_unique(),
         todo_texts.height,
         by_status,
     )
