@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from recon.connectors.contract import FEEDS
+from recon.review.labels import level_description
 from recon.warehouse.published import Snapshot
 
 REGISTRY = "police_registry"
@@ -73,13 +74,6 @@ def _model(model_json: str):  # noqa: ANN202 - LinkageModel, imported lazily
     return LinkageModel.from_json(model_json)
 
 
-def _level_description(model, comparison: str, level: str | None) -> str:  # noqa: ANN001
-    for c in model.settings.comparisons:
-        if c.name == comparison and level in c.labels:
-            return c.levels[c.labels.index(level)].description
-    return "缺失（不计分）" if level in (None, "null") else ""
-
-
 def _stored_waterfalls(snap: Snapshot, flag_id: str, model, limit: int = 3) -> list[dict]:  # noqa: ANN001
     """The run's own waterfalls of the pairs behind this finding (`pair_explanation`, when the
     published file has it): step 0 is the prior, then one row per comparison."""
@@ -109,7 +103,7 @@ def _stored_waterfalls(snap: Snapshot, flag_id: str, model, limit: int = 3) -> l
                     "step": int(r["step"]),
                     "comparison": r["comparison"],
                     "level": r["level"] or "null",
-                    "description": _level_description(model, r["comparison"], r["level"]),
+                    "description": level_description(r["comparison"], r["level"]),
                     "weight": float(r["weight"] or 0),
                 }
             )
@@ -166,7 +160,7 @@ def explanation_for(
                     {
                         "comparison": st.comparison,
                         "level": st.level,
-                        "description": st.description,
+                        "description": level_description(st.comparison, st.level),
                         "weight": st.weight,
                     }
                     for st in exp.steps

@@ -77,6 +77,57 @@ def t(mapping: dict, key: str | None) -> str:
     return mapping.get(key or "", key or "—")
 
 
+# What each level of the linkage model's comparisons means, for the case page (the model's own
+# descriptions, in recon.matching, are for developers and are in English).
+LEVEL_DESCRIPTIONS = {
+    ("id_number", "null"): "任一方无证件号码，不计分",
+    ("id_number", "exact"): "证件号码相同",
+    ("id_number", "near"): "证件号码差一位或相邻两位颠倒",
+    ("id_number", "masked_compatible"): "脱敏号码中可见的位与之相符",
+    ("id_number", "valid_different"): "双方均为有效号码，但号码不同",
+    ("id_number", "different"): "号码不同（并非双方均有效），或脱敏位不相符",
+    ("name", "null"): "任一方无姓名，不计分",
+    ("name", "exact"): "姓名写法完全相同",
+    ("name", "simplified"): "清洗并繁体转简体后相同",
+    ("name", "pinyin"): "拼音相同（同音字）",
+    ("name", "lookalike"): "形近字归并后相同",
+    ("name", "one_char"): "多、少或错一个字",
+    ("name", "jw_0.90"): "拼音相似度 ≥ 0.90",
+    ("name", "jw_0.80"): "拼音相似度 ≥ 0.80",
+    ("name", "else"): "姓名不同",
+    ("birth_date", "null"): "任一方无出生日期，不计分",
+    ("birth_date", "exact"): "出生日期相同",
+    ("birth_date", "typo"): "出生日期错一位或相邻两位颠倒",
+    ("birth_date", "day_month_swap"): "出生日期月、日颠倒",
+    ("birth_date", "else"): "出生日期不同",
+    ("gender", "null"): "任一方无性别，不计分",
+    ("gender", "same"): "性别相同",
+    ("gender", "different"): "性别不同",
+    ("phone", "null"): "任一方无电话，不计分",
+    ("phone", "exact_mobile"): "手机号码相同",
+    ("phone", "exact_other"): "电话号码相同",
+    ("phone", "near"): "电话号码差一位或相邻两位颠倒",
+    ("phone", "else"): "电话号码不同",
+    ("dwelling", "null"): "双方地址均未解析到房屋、楼栋或社区，不计分",
+    ("dwelling", "same_dwelling"): "标准地址为同一房屋",
+    ("dwelling", "building_partial"): "同一楼栋，一方房号不详",
+    ("dwelling", "community_partial"): "同一社区，一方楼栋不详",
+    ("dwelling", "same_building"): "同一楼栋的不同房屋",
+    ("dwelling", "same_community"): "同一社区的不同楼栋",
+    ("dwelling", "else"): "居住地不同",
+    ("hukou_area", "null"): "任一方户籍地不详，不计分",
+    ("hukou_area", "same_county"): "户籍地为同一县区",
+    ("hukou_area", "same_prefecture"): "户籍地为同一地市",
+    ("hukou_area", "same_province"): "户籍地为同一省份",
+    ("hukou_area", "else"): "户籍地省份不同",
+}
+
+
+def level_description(comparison: str, level: str | None) -> str:
+    """The Chinese meaning of a comparison level ("" when the level is not one of the model's)."""
+    return LEVEL_DESCRIPTIONS.get((comparison, level or "null"), "")
+
+
 # comparison levels of the linkage model (recon.matching), for the match-weight tables
 MATCH_LEVELS = {
     "exact": "完全一致",
