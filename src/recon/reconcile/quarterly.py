@@ -49,12 +49,15 @@ from recon.reconcile.quarterly_terms import (
     ITEM_SCHEMA,
     LOCAL,
     MISMATCH,
+    REGISTRY_ITEM_COLUMNS,
     REGISTRY_ONLY,
     ROSTER_ONLY,
     SECTIONS,
     active_at,
     quarter_bounds,
     quarter_label,
+    registry_fields,
+    roster_fields,
     shape,
 )
 
@@ -182,17 +185,7 @@ def statement(
     if "building_key" not in dwelling_community.columns:
         dwelling_community = dwelling_community.with_columns(building_key=pl.lit(None, pl.Utf8))
     picks = _pairs(roster.filter(~pl.col("is_local")), active, dwelling_community)
-    reg_cols = active.select(
-        pl.col("record_id").alias("registration_id"),
-        pl.col("community").alias("registration_community"),
-        pl.col("name").alias("registry_name"),
-        pl.col("id_number").alias("registry_id_number"),
-        pl.col("phone").alias("registry_phone"),
-        pl.col("address").alias("registry_address"),
-        pl.col("dwelling").alias("registry_dwelling"),
-        "registered_on",
-        "collector",
-    )
+    reg_cols = active.select(*registry_fields(), pl.col("community").alias("registration_community"))
     cur = current.select(
         "person_id",
         pl.col("current_dwelling").alias("evidence_dwelling"),
@@ -296,21 +289,10 @@ def statement(
         "section",
         pl.col("record_id").alias("roster_record_id"),
         pl.col("seq").alias("roster_seq"),
-        "registration_id",
         "registration_community",
         "person_id",
-        pl.col("name").alias("roster_name"),
-        "registry_name",
-        pl.col("id_number").alias("roster_id_number"),
-        "registry_id_number",
-        pl.col("phone").alias("roster_phone"),
-        "registry_phone",
-        pl.col("address").alias("roster_address"),
-        "registry_address",
-        pl.col("dwelling").alias("roster_dwelling"),
-        "registry_dwelling",
-        "registered_on",
-        "collector",
+        *roster_fields(),
+        *REGISTRY_ITEM_COLUMNS,
         "differences",
         "evidence_dwelling",
         "evidence_since",
@@ -362,23 +344,9 @@ def statement(
         "street",
         "community",
         "section",
-        pl.lit(None, pl.Utf8).alias("roster_record_id"),
-        pl.lit(None, pl.Utf8).alias("roster_seq"),
-        pl.col("record_id").alias("registration_id"),
+        *registry_fields(),  # the roster side stays empty (`shape` fills it)
         pl.col("community").alias("registration_community"),
         "person_id",
-        pl.lit(None, pl.Utf8).alias("roster_name"),
-        pl.col("name").alias("registry_name"),
-        pl.lit(None, pl.Utf8).alias("roster_id_number"),
-        pl.col("id_number").alias("registry_id_number"),
-        pl.lit(None, pl.Utf8).alias("roster_phone"),
-        pl.col("phone").alias("registry_phone"),
-        pl.lit(None, pl.Utf8).alias("roster_address"),
-        pl.col("address").alias("registry_address"),
-        pl.lit(None, pl.Utf8).alias("roster_dwelling"),
-        pl.col("dwelling").alias("registry_dwelling"),
-        "registered_on",
-        "collector",
         pl.when(pl.col("listed").fill_null(False))
         .then(pl.lit("重复登记"))
         .otherwise(pl.lit(""))
@@ -390,7 +358,6 @@ def statement(
             "evidence_supports"
         ),
         "suggested_action",
-        pl.lit(None, pl.Utf8).alias("remark"),
     )
     grid_items = grid_discrepancies(q, visits.join(with_roster, on="community", how="semi"), active, local)
     items = pl.concat(

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from recon.reconcile.quarterly_terms import GRID, quarter_bounds
+from recon.reconcile.quarterly_terms import (
+    GRID,
+    REGISTRY_ITEM_COLUMNS,
+    quarter_bounds,
+    registry_fields,
+    roster_fields,
+)
 
 
 def grid_discrepancies(
@@ -24,17 +30,11 @@ def grid_discrepancies(
         .unique(["person_id", "dwelling"], keep="first", maintain_order=True)
         .join(local, on="person_id", how="left")
     )
-    here = active.select(
-        "person_id",
-        pl.col("dwelling"),
-        pl.col("record_id").alias("registration_id"),
-        "registered_on",
-        "collector",
-        pl.col("name").alias("registry_name"),
-        pl.col("id_number").alias("registry_id_number"),
-        pl.col("phone").alias("registry_phone"),
-        pl.col("address").alias("registry_address"),
-    ).unique(["person_id", "dwelling"], keep="first")
+    here = (
+        active.select("person_id", "dwelling", *registry_fields())
+        .drop("registry_dwelling")  # the visit's dwelling is shown on both sides
+        .unique(["person_id", "dwelling"], keep="first")
+    )
     v = v.join(here, on=["person_id", "dwelling"], how="left")
     seen = (
         (pl.col("visit_result") == "在住")
@@ -51,21 +51,11 @@ def grid_discrepancies(
         "street",
         "community",
         pl.lit(GRID).alias("section"),
-        "registration_id",
         pl.col("community").alias("registration_community"),
         "person_id",
-        pl.col("name").alias("roster_name"),
-        "registry_name",
-        pl.col("id_number").alias("roster_id_number"),
-        "registry_id_number",
-        pl.col("phone").alias("roster_phone"),
-        "registry_phone",
-        pl.col("address").alias("roster_address"),
-        "registry_address",
-        pl.col("dwelling").alias("roster_dwelling"),
+        *roster_fields(),
+        *(c for c in REGISTRY_ITEM_COLUMNS if c != "registry_dwelling"),
         pl.col("dwelling").alias("registry_dwelling"),
-        "registered_on",
-        "collector",
         pl.when(seen)
         .then(pl.lit("走访在住、该地址无有效登记"))
         .otherwise(pl.lit("走访称已离开、登记仍有效"))

@@ -79,7 +79,39 @@ def active_at(regs: pl.DataFrame, day: date) -> pl.DataFrame:
     )
 
 
+def registry_fields() -> list[pl.Expr]:
+    """A registration's fields under the item's names for the registry side."""
+    return [
+        pl.col("record_id").alias("registration_id"),
+        pl.col("name").alias("registry_name"),
+        pl.col("id_number").alias("registry_id_number"),
+        pl.col("phone").alias("registry_phone"),
+        pl.col("address").alias("registry_address"),
+        pl.col("dwelling").alias("registry_dwelling"),
+        pl.col("registered_on"),
+        pl.col("collector"),
+    ]
+
+
+def roster_fields() -> list[pl.Expr]:
+    """A roster row's (or grid visit's) fields under the item's names for the roster side."""
+    return [
+        pl.col("name").alias("roster_name"),
+        pl.col("id_number").alias("roster_id_number"),
+        pl.col("phone").alias("roster_phone"),
+        pl.col("address").alias("roster_address"),
+        pl.col("dwelling").alias("roster_dwelling"),
+    ]
+
+
+REGISTRY_ITEM_COLUMNS = (
+    "registration_id", "registry_name", "registry_id_number", "registry_phone", "registry_address",
+    "registry_dwelling", "registered_on", "collector",
+)  # fmt: skip
+
+
 def shape(frame: pl.DataFrame) -> pl.DataFrame:
+    """The item columns in ITEM_SCHEMA's order and types; absent ones are null."""
     cols = []
     for name, dtype in ITEM_SCHEMA.items():
         cols.append(pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name))
