@@ -179,21 +179,18 @@ def test_parallel_and_serial_agree(monkeypatch) -> None:  # noqa: ANN001
     assert serial.equals(parallel)
 
 
-def test_pool_fed_in_pieces_agrees_with_one_call(monkeypatch) -> None:  # noqa: ANN001
-    """The nightly run feeds the pool feed by feed while ingesting; grouping never changes answers."""
+def test_chunking_never_changes_answers(monkeypatch) -> None:  # noqa: ANN001
+    """Small chunks over forked workers give what one in-process chunk gives (repeats, blanks
+    and untrimmed copies included)."""
     import recon.matching.address_resolve as mod
 
+    texts = pl.Series([t for t, *_ in RESOLVE_CASES] + [None, "  " + RESOLVE_CASES[0][0]])
+    whole = resolve_addresses(texts, index(), workers=1)
     monkeypatch.setattr(mod, "PARALLEL_MIN", 3)
     monkeypatch.setattr(mod, "CHUNK", 2)
-    texts = pl.Series([t for t, *_ in RESOLVE_CASES] + [None, "  " + RESOLVE_CASES[0][0]])
-    serial = resolve_addresses(texts, index(), workers=1)
-    with mod.AddressPool(index(), workers=2) as pool:
-        first = pool.submit(texts.slice(0, 4))
-        assert first == 4 and pool.submit(texts.slice(0, 4)) == 0  # repeats are not queued again
-        pool.submit(texts.slice(4, 5))
-        assert pool._pool is not None  # workers started once PARALLEL_MIN texts waited
-        out = pool.resolve(texts)
-    assert out.equals(serial)
+    assert resolve_addresses(texts, index(), workers=1).equals(whole)
+    assert resolve_addresses(texts, index(), workers=2).equals(whole)
+    assert mod._WORKER_INDEX is None  # released once the workers are gone
 
 
 def test_explain_shows_parse_resolution_and_candidates() -> None:

@@ -4,8 +4,7 @@ Addresses repeat heavily (every tenant of a building, every night's re-delivery)
 is: distinct texts → (join with the library's standard texts | normal form → parse → locate,
 each distinct normal form once) → joined back to the input order. Normalizing and parsing are
 pure Python; above `PARALLEL_MIN` distinct texts they are spread over the machine's cores with
-forked workers that inherit the index (`AddressPool`, which can also be fed in several
-submissions and asked for the results at the end).
+forked workers that inherit the index.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import contextlib
 import os
 import sys
 import warnings
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 
 import polars as pl
 
@@ -24,7 +23,7 @@ from recon.matching.address_normalize import normalize_address
 from recon.matching.address_outcome import Resolution
 from recon.matching.address_parse import parse_address, parse_normalized
 
-PARALLEL_MIN = 40_000  # distinct texts waiting before worker processes are started
+PARALLEL_MIN = 40_000  # distinct texts from which worker processes are started
 CHUNK = 50_000  # texts per task sent to a worker
 WORKER_NICENESS = 5
 RESULT_SCHEMA = {
@@ -96,149 +95,65 @@ def _init_worker() -> None:
         os.nice(WORKER_NICENESS)
 
 
-class AddressPool:
-    """Distinct address texts resolved in the background while the caller goes on.
+def _chunks(todo: pl.DataFrame) -> list[tuple[list[str], list[bool]]]:
+    """(texts, is-exact flags) in CHUNK-sized parts of the sorted distinct texts."""
+    return [
+        (part.get_column("_text").to_list(), part.get_column("_exact").is_not_null().to_list())
+        for part in todo.iter_slices(CHUNK)
+    ]
 
-    `submit` takes any column of texts (repeats, nulls and texts already submitted are
-    dropped); `results` waits for everything submitted and returns one row per distinct
-    stripped text (`_text`, then the columns of RESULT_SCHEMA but `address_raw`); `attach`
-    maps them back onto a column of texts in its order. Texts equal to a library standard text
-    are found by a join; the others are normalized, parsed and located by `workers` forked
-    processes that inherit the index, in chunks of CHUNK sorted texts (neighbours share names,
-    so each worker's caches stay warm). Until PARALLEL_MIN texts are waiting no process is
-    started, and a small job is resolved in this process when its results are asked for.
 
-    The answer for a text depends on the text and the index only, so how texts are grouped
-    into submissions and chunks never changes a result.
+def _resolve_items(todo: pl.DataFrame, index: AddressIndex, workers: int) -> list[dict[str, list]]:
+    """Column dicts of `_resolve_chunk`, one per chunk in order: in this process for a small
+    job, else by forked workers that inherit the index."""
+    if workers <= 1 or todo.height < PARALLEL_MIN or "fork" not in _start_methods():
+        return [_resolve_chunk(c, index) for c in _chunks(todo)]
+    global _WORKER_INDEX
+    _WORKER_INDEX = index  # inherited by the forked workers
+    import multiprocessing
+
+    try:
+        with warnings.catch_warnings():
+            # The workers never call polars; the fork warning is about children that do.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
+                return list(pool.map(_resolve_chunk, _chunks(todo)))
+    finally:
+        _WORKER_INDEX = None  # the caller's index may be freed once the workers are gone
+
+
+def resolve_addresses(texts: pl.Series, index: AddressIndex, workers: int | None = None) -> pl.DataFrame:
+    """One row per input text, same order: code (null unless a dwelling), status, confidence,
+    reason (Chinese, for officers) and candidate codes of partial or ambiguous answers.
+
+    Each distinct text is handled once: texts equal to a library standard text are found by a
+    join; the others are normalized, parsed and located (each distinct normal form once in a
+    chunk), spread over `workers` processes (default: up to 2) when there are many, in chunks
+    of CHUNK sorted texts (neighbours share names, so each worker's caches stay warm). The
+    answer for a text depends on the text and the index only, so chunking never changes it.
     """
-
-    def __init__(self, index: AddressIndex, workers: int | None = None) -> None:
-        self.index = index
-        self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-        self._parallel = self.workers > 1 and "fork" in _start_methods()
-        self._seen = pl.DataFrame(schema={"_text": pl.Utf8})
-        self._waiting: list[pl.DataFrame] = []
-        self._running: list[tuple[pl.DataFrame, Future]] = []
-        self._done: list[pl.DataFrame] = []
-        self._pool: ProcessPoolExecutor | None = None
-        self.submitted = 0
-
-    def __enter__(self) -> AddressPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        global _WORKER_INDEX
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        if _WORKER_INDEX is self.index:  # the workers' copy is gone; the caller's index may be freed
-            _WORKER_INDEX = None
-
-    def submit(self, texts: pl.Series) -> int:
-        """Queue the texts not seen before; returns how many distinct new texts were queued."""
-        new = (
-            texts.cast(pl.Utf8)
-            .str.strip_chars()
-            .drop_nulls()
-            .unique()
-            .rename("_text")
-            .to_frame()
-            .join(self._seen, on="_text", how="anti")
-        )
-        if new.height == 0:
-            return 0
-        self._seen = pl.concat([self._seen, new], how="vertical")
-        exact = self.index.exact_text.rename({"text": "_text", "code": "_exact"})
-        self._waiting.append(new.join(exact, on="_text", how="left"))
-        self.submitted += new.height
-        if self._parallel and sum(w.height for w in self._waiting) >= PARALLEL_MIN:
-            self._start_waiting()
-        self._harvest(block=False)
-        return new.height
-
-    def _start_waiting(self) -> None:
-        if self._pool is None:
-            global _WORKER_INDEX
-            _WORKER_INDEX = self.index  # inherited by the forked workers
-            import multiprocessing
-
-            with warnings.catch_warnings():
-                # The workers never call polars; the fork warning is about children that do.
-                warnings.simplefilter("ignore", RuntimeWarning)
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.workers,
-                    mp_context=multiprocessing.get_context("fork"),
-                    initializer=_init_worker,
-                )
-        todo = pl.concat(self._waiting, how="vertical").sort("_text")
-        self._waiting = []
-        for start in range(0, todo.height, CHUNK):
-            part = todo.slice(start, CHUNK)
-            chunk = (part.get_column("_text").to_list(), part.get_column("_exact").is_not_null().to_list())
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                self._running.append((part, self._pool.submit(_resolve_chunk, chunk)))
-
-    def _harvest(self, block: bool) -> None:
-        still = []
-        for part, fut in self._running:
-            if block or fut.done():
-                self._done.append(self._solved(part, fut.result()))
-            else:
-                still.append((part, fut))
-        self._running = still
-
-    def _solved(self, part: pl.DataFrame, cols: dict[str, list]) -> pl.DataFrame:
-        schema = {k: v for k, v in RESULT_SCHEMA.items() if k != "address_raw"}
-        return part.with_columns(pl.DataFrame(cols, schema=schema)).select(
-            "_text",
-            "address_norm",
-            std_address_code=pl.coalesce("_exact", "std_address_code"),
-            status=pl.when(pl.col("_exact").is_not_null()).then(pl.lit(EXACT.status)).otherwise("status"),
-            confidence=pl.when(pl.col("_exact").is_not_null()).then(EXACT.confidence).otherwise("confidence"),
-            reason=pl.when(pl.col("_exact").is_not_null()).then(pl.lit(EXACT.reason)).otherwise("reason"),
-            candidates=pl.col("candidates"),
-        )
-
-    def results(self) -> pl.DataFrame:
-        """Every submitted text's resolution (waits for the workers)."""
-        if self._waiting:
-            if self._pool is not None or (
-                self._parallel and sum(w.height for w in self._waiting) >= PARALLEL_MIN
-            ):
-                self._start_waiting()
-            else:
-                part = pl.concat(self._waiting, how="vertical").sort("_text")
-                self._waiting = []
-                chunk = (
-                    part.get_column("_text").to_list(),
-                    part.get_column("_exact").is_not_null().to_list(),
-                )
-                self._done.append(self._solved(part, _resolve_chunk(chunk, self.index)))
-        self._harvest(block=True)
-        if len(self._done) > 1:
-            self._done = [pl.concat(self._done, how="vertical")]
-        if not self._done:
-            schema = {"_text": pl.Utf8, **{k: v for k, v in RESULT_SCHEMA.items() if k != "address_raw"}}
-            return pl.DataFrame(schema=schema)
-        return self._done[0]
-
-    def resolve(self, texts: pl.Series) -> pl.DataFrame:
-        """`resolve_addresses` of these texts, reusing whatever was resolved already."""
-        self.submit(texts)
-        return attach(texts, self.results(), self.index)
-
-
-def attach(texts: pl.Series, solved: pl.DataFrame, index: AddressIndex) -> pl.DataFrame:
-    """One row per input text, same order, from the per-distinct-text answers of AddressPool."""
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     frame = (
         texts.cast(pl.Utf8)
         .rename("address_raw")
         .to_frame()
         .with_columns(_text=pl.col("address_raw").str.strip_chars())
+    )
+    exact = index.exact_text.rename({"text": "_text", "code": "_exact"})
+    todo = frame.select(pl.col("_text").unique().drop_nulls().sort()).join(exact, on="_text", how="left")
+    schema = {k: v for k, v in RESULT_SCHEMA.items() if k != "address_raw"}
+    parts = _resolve_items(todo, index, workers)
+    cols = {c: [v for part in parts for v in part[c]] for c in _COLUMNS}
+    is_exact = pl.col("_exact").is_not_null()
+    solved = todo.with_columns(pl.DataFrame(cols, schema=schema)).select(
+        "_text",
+        "address_norm",
+        std_address_code=pl.coalesce("_exact", "std_address_code"),
+        status=pl.when(is_exact).then(pl.lit(EXACT.status)).otherwise("status"),
+        confidence=pl.when(is_exact).then(EXACT.confidence).otherwise("confidence"),
+        reason=pl.when(is_exact).then(pl.lit(EXACT.reason)).otherwise("reason"),
+        candidates=pl.col("candidates"),
     )
     empty = locate(parse_address(""), index)
     return (
@@ -252,18 +167,6 @@ def attach(texts: pl.Series, solved: pl.DataFrame, index: AddressIndex) -> pl.Da
         )
         .select(list(RESULT_SCHEMA))
     )
-
-
-def resolve_addresses(texts: pl.Series, index: AddressIndex, workers: int | None = None) -> pl.DataFrame:
-    """One row per input text, same order: code (null unless a dwelling), status, confidence,
-    reason (Chinese, for officers) and candidate codes of partial or ambiguous answers.
-
-    Each distinct text is handled once (see AddressPool): texts equal to a library standard
-    text are found by a join; the others are normalized, parsed and located (each distinct
-    normal form once), spread over `workers` processes (default: up to 2) when there are many.
-    """
-    with AddressPool(index, workers) as pool:
-        return pool.resolve(texts)
 
 
 def explain_address(text: str, index: AddressIndex) -> str:
