@@ -10,10 +10,11 @@ import logging
 
 import polars as pl
 
-from recon.connectors.contract import FEEDS, PERSON_SOURCES
+from recon.connectors.contract import PERSON_SOURCES
 from recon.expectations import validate_frame
 from recon.expectations.output_suites import coverage_suite, flag_suite, kpi_suite, person_suite
 from recon.matching.id_number import parse_ids
+from recon.pipelines.reconcile_steps import person_fields
 from recon.warehouse import raw
 from recon.warehouse.gateway import Warehouse
 from recon.warehouse.schema import current_view
@@ -61,21 +62,8 @@ def kpi_frame(wh: Warehouse) -> pl.DataFrame:
     )
 
 
-def _id_records(wh: Warehouse) -> pl.DataFrame:
-    """(source, record_id, id_number, id_type) of every accepted person-bearing record."""
-    parts = []
-    for source in PERSON_SOURCES:
-        cols = set(FEEDS[source].names)
-        id_number, id_type = (f'"{c}"' if c in cols else "NULL" for c in ("id_number", "id_type"))
-        parts.append(
-            f"SELECT '{source}' AS source, record_id, {id_number}::VARCHAR AS id_number, "
-            f'{id_type}::VARCHAR AS id_type FROM "{current_view(source)}"'
-        )
-    return wh.query_pl(" UNION ALL ".join(parts), table="person_link")
-
-
 def person_frame(wh: Warehouse) -> pl.DataFrame:
-    recs = _id_records(wh)
+    recs = person_fields(wh, ("id_number", "id_type"))
     ids = parse_ids(recs["id_number"], recs["id_type"])
     links = wh.query_pl("SELECT source, record_id, person_id FROM person_link", table="person_link")
     valid = (

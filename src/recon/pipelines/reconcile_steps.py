@@ -185,27 +185,39 @@ def resolve_step(wh: Warehouse, aliases: pl.DataFrame | None = None) -> StepCoun
 
 
 # -- persons -------------------------------------------------------------------------------------
-def person_records(wh: Warehouse) -> pl.DataFrame:
-    """The linkage input: one row per accepted person-bearing record."""
+# (output name, feed column, SQL type) of the person fields the feeds may carry
+PERSON_FIELDS = (
+    ("name", "name", "VARCHAR"),
+    ("id_number", "id_number", "VARCHAR"),
+    ("id_type", "id_type", "VARCHAR"),
+    ("phone", "phone", "VARCHAR"),
+    ("birth_date", "birth_date", "DATE"),
+    ("gender", "gender", "VARCHAR"),
+    ("grid", "grid_id", "VARCHAR"),
+)
+
+
+def _quoted(column: str) -> str:
+    return f'"{column}"'
+
+
+def person_fields(wh: Warehouse, names: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """source, record_id and the PERSON_FIELDS of `names` (all by default) of every accepted
+    record of every person-bearing feed; a feed without a field gives nulls."""
+    fields = [f for f in PERSON_FIELDS if names is None or f[0] in names]
     parts = []
     for source in PERSON_SOURCES:
         cols = set(FEEDS[source].names)
-
-        def pick(name: str, cols: set[str] = cols) -> str:
-            return f'"{name}"' if name in cols else "NULL"
-
-        parts.append(
-            wh.query_pl(
-                f"""SELECT ? AS source, record_id, {pick("name")}::VARCHAR AS name, {pick("id_number")}::VARCHAR AS id_number,
-                       {pick("id_type")}::VARCHAR AS id_type, {pick("phone")}::VARCHAR AS phone,
-                       {pick("birth_date")}::DATE AS birth_date, {pick("gender")}::VARCHAR AS gender,
-                       {pick("grid_id")}::VARCHAR AS grid
-                FROM "{current_view(source)}" """,
-                [source],
-                table=current_view(source),
-            )
+        picked = ", ".join(
+            f"{_quoted(col) if col in cols else 'NULL'}::{typ} AS {name}" for name, col, typ in fields
         )
-    recs = pl.concat(parts, how="vertical")
+        parts.append(f"SELECT '{source}' AS source, record_id, {picked} FROM \"{current_view(source)}\"")
+    return wh.query_pl(" UNION ALL ".join(parts), table="person_link")
+
+
+def person_records(wh: Warehouse) -> pl.DataFrame:
+    """The linkage input: one row per accepted person-bearing record."""
+    recs = person_fields(wh)
     am = wh.query_pl(
         "SELECT source, record_id, std_address_code, candidates FROM address_match", table="address_match"
     )
