@@ -457,3 +457,23 @@ def test_canonical_texts_written_full_width_resolve_exactly_by_components(lib: p
     out = resolve_addresses(texts, ix, workers=1).with_columns(want=lib.get_column("address_code"))
     wrong = out.filter((pl.col("status") != "exact") | (pl.col("std_address_code") != pl.col("want")))
     assert wrong.height == 0, wrong.select("address_raw", "status", "reason", "want").to_dicts()[:5]
+
+
+def test_remembered_names_replay_what_finding_them_left(monkeypatch) -> None:  # noqa: ANN001
+    """A text whose name tokens were seen before resolves exactly as if computed afresh:
+    code, status, confidence, reason, candidates and trace."""
+    import recon.matching.address_locate as loc
+    from recon.matching.address_parse import parse_address
+    from tests.matching.test_address_library import ALIASES
+
+    texts = [t for t, *_ in RESOLVE_CASES]
+    monkeypatch.setattr(loc, "ANCHOR_MEMO_MAX", 0)
+    fresh_ix = AddressIndex.build(library(), ALIASES)  # index() is shared, with a warm memo
+    afresh = [loc.locate(parse_address(t), fresh_ix) for t in texts]
+    assert not fresh_ix.cache.get("anchors")
+    monkeypatch.setattr(loc, "ANCHOR_MEMO_MAX", 200_000)
+    ix = AddressIndex.build(library(), ALIASES)
+    first = [loc.locate(parse_address(t), ix) for t in texts]
+    replayed = [loc.locate(parse_address(t), ix) for t in texts]
+    assert ix.cache["anchors"]  # the second pass found its names in the memo
+    assert first == afresh and replayed == afresh

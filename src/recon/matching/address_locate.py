@@ -95,14 +95,13 @@ def _anchors(w: Work) -> tuple[list[NameHit], list[str]]:
     text. What find_anchors leaves on the Work (score, notes, trace) depends on the tokens only,
     so a remembered answer replays it and the resolution is the same as computed afresh."""
     p = w.parts
-    key = ("anchors", p.street, p.community, p.road, p.compound)
-    memo = w.ix.cache
+    key = (p.street, p.community, p.road, p.compound)
+    memo: dict = w.ix.cache.setdefault("anchors", {})
     hit = memo.get(key)
     if hit is None:
         anchors, unknown = find_anchors(w)
-        if memo.get("anchors memo size", 0) < ANCHOR_MEMO_MAX:
+        if len(memo) < ANCHOR_MEMO_MAX:
             memo[key] = (tuple(anchors), tuple(unknown), w.score, tuple(w.notes), tuple(w.trace))
-            memo["anchors memo size"] = memo.get("anchors memo size", 0) + 1
         return anchors, unknown
     anchors, unknown, w.score, notes, trace = hit
     w.notes, w.trace = list(notes), list(trace)
