@@ -215,12 +215,12 @@ def waterfall_view_sql(wide_table: str, keys: list[str], model: LinkageModel) ->
     prior = f"CAST({float(model.prior_weight)!r} AS FLOAT)"
     branches = [
         f"SELECT {key_sql}, CAST(0 AS TINYINT) AS step, 'prior' AS comparison, CAST(NULL AS VARCHAR) AS level, "
-        f"{prior} AS weight, {prior} AS running_total FROM \"{wide_table}\""
+        f'{prior} AS weight, {prior} AS running_total FROM "{wide_table}"'
     ]
     total = f"CAST({prior} AS DOUBLE)"
     for j, c in enumerate(comps):
         labels = {-1: "null", **dict(enumerate(c.labels))}
-        case = " ".join(f'WHEN {g} THEN {_sql_text(label)}' for g, label in labels.items())
+        case = " ".join(f"WHEN {g} THEN {_sql_text(label)}" for g, label in labels.items())
         weight = f'CAST("w_{c.name}" AS FLOAT)'
         total = f"({total} + {weight})"
         branches.append(
