@@ -35,6 +35,13 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _remove_build(build: Path) -> None:
+    """A build file and its companions: owner pid file, WAL and DuckDB's spill folder."""
+    for q in (build, build.with_name(build.name + ".pid"), Path(str(build) + ".wal")):
+        q.unlink(missing_ok=True)
+    shutil.rmtree(Path(str(build) + ".tmp"), ignore_errors=True)
+
+
 def remove_stale_builds(db_path: Path) -> list[Path]:
     """Delete build files left by runs that died (their owner process is gone)."""
     removed = []
@@ -45,9 +52,7 @@ def remove_stale_builds(db_path: Path) -> list[Path]:
         pid = int(owner.read_text()) if owner.exists() and owner.read_text().strip().isdigit() else None
         if pid is not None and pid != os.getpid() and _pid_alive(pid):
             continue
-        for q in (p, owner, Path(str(p) + ".wal")):
-            q.unlink(missing_ok=True)
-        shutil.rmtree(Path(str(p) + ".tmp"), ignore_errors=True)  # DuckDB's spill folder
+        _remove_build(p)
         removed.append(p)
         log.info("removed stale build file %s", p)
     return removed
@@ -80,9 +85,7 @@ def building(db_path: Path, run_id: str) -> Iterator[Path]:
     try:
         yield build
     except BaseException:
-        for q in (build, owner, Path(str(build) + ".wal")):
-            q.unlink(missing_ok=True)
-        shutil.rmtree(Path(str(build) + ".tmp"), ignore_errors=True)
+        _remove_build(build)
         raise
     wal = Path(str(build) + ".wal")
     if wal.exists() and wal.stat().st_size > 0:
