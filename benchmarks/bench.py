@@ -34,6 +34,9 @@ RECON = str(Path(sys.executable).with_name("recon"))
 AS_OF = "2026-11-20"
 
 
+SAMPLE_SECONDS = 2.0
+
+
 def _tree(root: int) -> list[int]:
     """The pid and every descendant's (the nightly's forked address workers, Prefect's server)."""
     out, todo = [], [root]
@@ -68,7 +71,10 @@ def _tree_memory_gb(root: int) -> tuple[float, float]:
 
 def measure(cmd: list[str], capture: bool = False) -> dict:
     """Run a command; return wall seconds, peak RSS of its largest process (wait4's rusage),
-    the peak memory of its whole process tree (PSS summed, sampled twice a second) and exit code."""
+    the peak memory of its whole process tree (PSS summed, sampled every SAMPLE_SECONDS) and exit code.
+
+    Reading a large process's smaps_rollup costs the kernel a walk of its page tables (tenths of
+    a second at 9 GB), so the sampler is kept sparse: it competes with the run for the cores."""
     import threading
 
     t0 = time.perf_counter()
@@ -77,7 +83,7 @@ def measure(cmd: list[str], capture: bool = False) -> dict:
     stop = threading.Event()
 
     def sample() -> None:
-        while not stop.wait(0.5):
+        while not stop.wait(SAMPLE_SECONDS):
             rss, pss = _tree_memory_gb(proc.pid)
             peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
 
@@ -298,7 +304,7 @@ def write_nightly_docs(res: dict) -> None:
         "",
         "Peak memory: *RSS* is the largest single process (wait4's rusage); *tree PSS* is the",
         "whole process tree (the run, its forked address workers, the Prefect server) sampled",
-        "twice a second, shared pages counted once. Per step: seconds, then the run's peak RSS so",
+        f"every {SAMPLE_SECONDS:g} s, shared pages counted once. Per step: seconds, then the run's peak RSS so",
         "far and the RSS the step left held.",
         "",
         "| night | wall s | peak RSS GB | peak tree PSS GB | rows in | " + " | ".join(NIGHT_STEPS) + " |",
